@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Idempotent set-up of a Debian 12 machine for building and testing chaosrun.
+# Installs only Debian packages; nothing is downloaded at build time.
+set -euo pipefail
+
+packages=(
+  build-essential g++ cmake ninja-build pkg-config git
+  libboost-dev libboost-system-dev
+  nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev googletest
+  libyaml-cpp-dev libpcre2-dev libssl-dev
+  clang libclang-rt-14-dev
+  procps iproute2 curl python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "setup: all build and test dependencies are installed"

@@ -1,0 +1,28 @@
+// The JSON value type used everywhere: insertion-ordered so that journals keep the document's
+// key order, as the reference implementation does.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace chaosrun {
+
+using Json = nlohmann::ordered_json;
+
+// Appends a JSON-pointer token, escaping '~' and '/' (RFC 6901).
+std::string PointerAppend(std::string_view base, std::string_view token);
+std::string PointerAppend(std::string_view base, size_t index);
+
+// Python-like truthiness (used where the reference relies on it).
+bool Truthy(const Json& v);
+
+// Python's str() of a JSON scalar, as the reference stringifies values: numbers in decimal,
+// booleans as True/False, null as None; strings unchanged; containers as compact JSON.
+std::string PythonStr(const Json& v);
+
+// Dumps with 2-space indent and UTF-8 kept (never throws: invalid UTF-8 is replaced).
+std::string DumpPretty(const Json& v);
+std::string DumpCompact(const Json& v);
+
+}  // namespace chaosrun

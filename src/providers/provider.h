@@ -1,0 +1,54 @@
+// Providers execute an activity's `provider` block and return its outcome as data.
+//
+// An activity that fails (non-startable process, timeout, connection refused) is an Outcome of
+// kind kFailed with a message, exactly like the reference's ActivityFailed. An activity cut short
+// by cancellation (a signal) is kInterrupted: its journal record then has no `status` key.
+// Providers never throw. They receive the provider block *after* ${} substitution.
+#pragma once
+
+#include <string>
+
+#include "common/cancel.h"
+#include "common/json.h"
+
+namespace chaosrun::providers {
+
+struct Outcome {
+  enum class Kind { kSucceeded, kFailed, kInterrupted };
+  Kind kind = Kind::kSucceeded;
+  Json output;        // the provider's result when succeeded, else null
+  std::string error;  // ActivityFailed message when failed
+
+  static Outcome Succeeded(Json out) { return {Kind::kSucceeded, std::move(out), {}}; }
+  static Outcome Failed(std::string msg) { return {Kind::kFailed, nullptr, std::move(msg)}; }
+  static Outcome Interrupted() { return {Kind::kInterrupted, nullptr, "interrupted"}; }
+};
+
+struct Context {
+  CancelToken cancel;  // cancelled on SIGINT/SIGTERM/...: stop at once, kill children
+};
+
+// `process` provider (ctk-spec §4.2): list arguments exec'd without a shell, string arguments via
+// /bin/sh -c, `timeout` kills the whole process group, output {status, stdout, stderr}.
+Outcome RunProcess(const Json& provider, const Context& ctx);
+
+// `http` provider (ctk-spec §4.3) on libcurl: output {status, headers, body}; 4xx/5xx are data;
+// connection errors and timeouts fail; `expected_status` honoured (D3).
+Outcome RunHttp(const Json& provider, const Context& ctx);
+
+// Dispatches on provider.type. The engine owns one; later issues register more types (driver).
+class Dispatcher {
+ public:
+  virtual ~Dispatcher() = default;
+  // `activity` is the raw activity (for names in messages); `provider` is substituted.
+  virtual Outcome Run(const Json& activity, const Json& provider, const Context& ctx) = 0;
+};
+
+// The built-in dispatcher: process, http; python answers kFailed "python providers are not
+// supported by chaosrun" (validation rejects them before a run).
+class BuiltinDispatcher : public Dispatcher {
+ public:
+  Outcome Run(const Json& activity, const Json& provider, const Context& ctx) override;
+};
+
+}  // namespace chaosrun::providers
