@@ -40,7 +40,9 @@ std::string IsoTimestamp(Clock::WallTime t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(
       std::chrono::time_point_cast<std::chrono::seconds>(us));
   if (std::chrono::system_clock::from_time_t(secs) > us) --secs;
-  auto micros = (us - std::chrono::system_clock::from_time_t(secs)).count();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    us - std::chrono::system_clock::from_time_t(secs))
+                    .count();
   std::tm tm{};
   gmtime_r(&secs, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00", tm.tm_year + 1900,
