@@ -3,7 +3,10 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "common/status.h"
 
 #include "common/json.h"
 #include "subst/template.h"
@@ -25,4 +28,9 @@ using ProbeRunner = std::function<std::optional<Json>(const Json& activity)>;
 Verdict Evaluate(const Json& tolerance, const Json& value, const subst::Scope& scope,
                  const ProbeRunner& probe_runner = nullptr);
 
+}  // namespace chaosrun::tolerance
+
+namespace chaosrun::tolerance {
+// Compiles a Python-`re`-compatible pattern with PCRE2; the error says why and where.
+Status CheckRegex(const std::string& pattern);
 }  // namespace chaosrun::tolerance
