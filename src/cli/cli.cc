@@ -1,5 +1,44 @@
 #include "cli/cli.h"
 
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "common/log.h"
+#include "common/version.h"
+
 namespace chaosrun::cli {
-int Main(int, char**) { return kExitOk; }
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> raw;
+  for (int i = 1; i < argc; ++i) raw.emplace_back(argv[i]);
+  auto args = ParseArgs(raw);
+  if (!args) {
+    std::cerr << "Error: " << args.error().message() << "\n"
+              << "Try 'chaosrun --help' for help.\n";
+    return kExitUsage;
+  }
+  switch (args->command) {
+    case Command::kHelp: std::cout << HelpText(args->help_topic); return kExitOk;
+    case Command::kVersion: std::cout << "chaosrun " << kVersion << "\n"; return kExitOk;
+    default: break;
+  }
+  log::Options lo;
+  lo.console_level = args->verbose ? log::Level::kDebug : log::Level::kInfo;
+  lo.format = args->log_format;
+  lo.file = args->log_file;
+  log::Init(lo);
+  try {
+    if (args->command == Command::kValidate) return ValidateCommand(*args);
+    return RunCommand(*args);
+  } catch (const std::exception& e) {
+    // Nothing should throw this far; if something does, say so plainly instead of aborting.
+    log::Error("internal error: {}", e.what());
+    return kExitInternal;
+  }
+}
+
 }  // namespace chaosrun::cli

@@ -1,0 +1,245 @@
+#include "cli/args.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "engine/strategy.h"
+
+namespace chaosrun::cli {
+
+namespace {
+
+struct Parser {
+  const std::vector<std::string>& argv;
+  size_t i = 0;
+  Args args;
+
+  Status Value(const std::string& flag, std::optional<std::string>& inline_value,
+               std::string& out) {
+    if (inline_value) {
+      out = *inline_value;
+      inline_value.reset();
+      return Status::Ok();
+    }
+    if (i + 1 >= argv.size()) return Status::InvalidArgument("option " + flag + " needs a value");
+    out = argv[++i];
+    return Status::Ok();
+  }
+};
+
+bool IsRunFlag(const std::string& f) {
+  static const char* kFlags[] = {"--journal-path",        "--dry",
+                                 "--no-validation",       "--rollback-strategy",
+                                 "--hypothesis-strategy", "--hypothesis-frequency",
+                                 "--fail-fast"};
+  for (const char* k : kFlags) {
+    if (f == k) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Args> ParseArgs(const std::vector<std::string>& argv) {
+  Parser p{argv, 0, Args{}};
+  Args& a = p.args;
+  bool have_command = false;
+  bool options_done = false;
+  std::vector<std::string> positional;
+
+  for (p.i = 0; p.i < argv.size(); ++p.i) {
+    std::string arg = argv[p.i];
+    if (!options_done && arg == "--") {
+      options_done = true;
+      continue;
+    }
+    if (options_done || arg.empty() || arg[0] != '-' || arg == "-") {
+      if (!have_command && positional.empty()) {
+        if (arg == "run") {
+          a.command = Command::kRun;
+          have_command = true;
+          continue;
+        }
+        if (arg == "validate") {
+          a.command = Command::kValidate;
+          have_command = true;
+          continue;
+        }
+        if (arg == "help") {
+          a.command = Command::kHelp;
+          have_command = true;
+          continue;
+        }
+      }
+      positional.push_back(arg);
+      continue;
+    }
+    std::string flag = arg;
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); eq != std::string::npos && arg.rfind("--", 0) == 0) {
+      flag = arg.substr(0, eq);
+      inline_value = arg.substr(eq + 1);
+    }
+    Status st;
+    std::string v;
+    if (flag == "--help" || flag == "-h") {
+      a.help_topic = a.command == Command::kRun        ? "run"
+                     : a.command == Command::kValidate ? "validate"
+                                                       : "";
+      a.command = Command::kHelp;
+      return a;
+    } else if (flag == "--version") {
+      a.command = Command::kVersion;
+      return a;
+    } else if (flag == "--verbose" || flag == "-v") {
+      a.verbose = true;
+    } else if (flag == "--log-file") {
+      st = p.Value(flag, inline_value, a.log_file);
+    } else if (flag == "--log-format") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) {
+        if (v == "text" || v == "string") {
+          a.log_format = log::Format::kText;
+        } else if (v == "json") {
+          a.log_format = log::Format::kJson;
+        } else {
+          st = Status::InvalidArgument("--log-format must be text or json, not '" + v + "'");
+        }
+      }
+    } else if (flag == "--json" && a.command == Command::kValidate) {
+      a.json_output = true;
+    } else if (IsRunFlag(flag) && have_command && a.command != Command::kRun) {
+      st = Status::InvalidArgument("option " + flag + " only applies to `chaosrun run`");
+    } else if (flag == "--journal-path") {
+      st = p.Value(flag, inline_value, a.journal_path);
+    } else if (flag == "--dry") {
+      st = p.Value(flag, inline_value, a.dry);
+      if (st.ok() && !engine::ParseDryMode(a.dry)) {
+        st = Status::InvalidArgument("--dry must be one of probes, actions, activities, pause");
+      }
+    } else if (flag == "--no-validation") {
+      a.no_validation = true;
+    } else if (flag == "--rollback-strategy") {
+      st = p.Value(flag, inline_value, a.rollback_strategy);
+      if (st.ok() && !engine::ParseRollbackStrategy(a.rollback_strategy)) {
+        st = Status::InvalidArgument(
+            "--rollback-strategy must be one of default, always, never, deviated");
+      }
+    } else if (flag == "--hypothesis-strategy") {
+      st = p.Value(flag, inline_value, a.hypothesis_strategy);
+      if (st.ok() && !engine::ParseHypothesisStrategy(a.hypothesis_strategy)) {
+        st = Status::InvalidArgument(
+            "--hypothesis-strategy must be one of default, before-method-only, "
+            "after-method-only, during-method-only, continuously");
+      }
+    } else if (flag == "--hypothesis-frequency") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) {
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || !std::isfinite(d) || d < 0) {
+          st = Status::InvalidArgument("--hypothesis-frequency must be a number of seconds >= 0");
+        } else {
+          a.hypothesis_frequency = d;
+        }
+      }
+    } else if (flag == "--fail-fast") {
+      a.fail_fast = true;
+    } else if (flag == "--var") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) a.vars.push_back(v);
+    } else if (flag == "--var-file") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) a.var_files.push_back(v);
+    } else {
+      st = Status::InvalidArgument("no such option: " + flag);
+    }
+    if (!st.ok()) return Err(st);
+    if (inline_value) {
+      return Err(Status::InvalidArgument("option " + flag + " does not take a value"));
+    }
+  }
+
+  if (!have_command) {
+    if (positional.empty()) {
+      a.command = Command::kHelp;
+      return a;
+    }
+    a.command = Command::kRun;  // `chaosrun FILE` is `chaosrun run FILE`
+  }
+  if (a.command == Command::kHelp) {
+    a.help_topic = positional.empty() ? "" : positional[0];
+    return a;
+  }
+  if (positional.empty()) return Err(Status::InvalidArgument("missing argument: SOURCE"));
+  if (positional.size() > 1) {
+    return Err(Status::InvalidArgument("unexpected extra argument: " + positional[1]));
+  }
+  a.source = positional[0];
+  return a;
+}
+
+std::string HelpText(const std::string& topic) {
+  if (topic == "run") {
+    return R"(Usage: chaosrun run [OPTIONS] SOURCE
+       chaosrun [OPTIONS] SOURCE
+
+Run the experiment in SOURCE (.json, .yaml or .yml) and write its journal.
+
+Options:
+  --journal-path PATH            where to write the journal [./journal.json]
+  --dry MODE                     probes | actions | activities | pause
+  --no-validation                run without validating first
+  --rollback-strategy S          default | always | never | deviated
+  --hypothesis-strategy S        default | before-method-only | after-method-only |
+                                 during-method-only | continuously
+  --hypothesis-frequency SECS    seconds between continuous hypothesis runs [1.0]
+  --fail-fast                    stop the method at the first deviation during it
+  --var KEY=VALUE                override a configuration key (also KEY:TYPE=VALUE,
+                                 TYPE one of str, int, float, bool, json); repeatable
+  --var-file PATH                JSON/YAML file with configuration/secrets blocks, or a
+                                 .env file loaded into the environment; repeatable
+  --verbose                      debug output on the console
+  --log-file PATH                also write a debug log to PATH
+  --log-format text|json         console log format [text]
+  -h, --help                     show this message
+
+Exit codes: 0 completed and not deviated; 1 failed, aborted, interrupted, deviated, invalid
+or unloadable experiment; 2 usage error.
+)";
+  }
+  if (topic == "validate") {
+    return R"(Usage: chaosrun validate [OPTIONS] SOURCE
+
+Check the experiment in SOURCE and report every problem as `JSON-pointer: reason`.
+
+Options:
+  --json                         print the problems as a JSON array
+  --var KEY=VALUE, --var-file    as for run (configuration affects validation)
+  --verbose, --log-file, --log-format
+  -h, --help                     show this message
+
+Exit codes: 0 valid; 1 invalid or unloadable; 2 usage error.
+)";
+  }
+  return R"(Usage: chaosrun [OPTIONS] COMMAND [ARGS]...
+       chaosrun [OPTIONS] SOURCE          (same as `chaosrun run SOURCE`)
+
+A native runner for Chaos Toolkit experiments.
+
+Commands:
+  run       run an experiment and write its journal
+  validate  check an experiment and report every problem
+
+Options:
+  --version                      print the version and exit
+  --verbose                      debug output on the console
+  --log-file PATH                also write a debug log to PATH
+  --log-format text|json         console log format [text]
+  -h, --help                     show this message (`chaosrun COMMAND --help` for a command)
+)";
+}
+
+}  // namespace chaosrun::cli

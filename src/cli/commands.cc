@@ -1,0 +1,149 @@
+#include "cli/commands.h"
+
+#include <iostream>
+
+#include "cli/cli.h"
+#include "cli/console_observer.h"
+#include "cli/signals.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "engine/runner.h"
+#include "journal/journal.h"
+#include "parse/loader.h"
+#include "providers/provider.h"
+#include "validate/validator.h"
+
+namespace chaosrun::cli {
+
+Status BuildOverrides(const Args& args, subst::Overrides& out) {
+  // Precedence: --var > var-files (in order) > the experiment's declarations.
+  for (const auto& f : args.var_files) {
+    Status st = subst::LoadVarFile(f, out);
+    if (!st.ok()) return st;
+  }
+  for (const auto& v : args.vars) {
+    Status st = subst::ParseVarArgument(v, out);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
+}
+
+Result<Json> LoadSource(const std::string& source) {
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
+    return Err(Status::Unsupported("loading experiments from a URL is not supported yet: " +
+                                   source + " (download it and pass the file)"));
+  }
+  return parse::LoadExperimentFile(source);
+}
+
+namespace {
+
+// Prints diagnostics; returns true when there are errors.
+bool Report(const std::vector<validate::Diagnostic>& diags, bool to_stdout) {
+  bool errors = false;
+  for (const auto& d : diags) {
+    if (d.warning) {
+      log::Warn("{}", d.ToString());
+      continue;
+    }
+    errors = true;
+    if (to_stdout) {
+      std::cout << d.ToString() << "\n";
+    } else {
+      log::Error("{}", d.ToString());
+    }
+  }
+  return errors;
+}
+
+}  // namespace
+
+int ValidateCommand(const Args& args) {
+  subst::Overrides overrides;
+  if (Status st = BuildOverrides(args, overrides); !st.ok()) {
+    std::cerr << "Error: " << st.message() << "\n";
+    return kExitUsage;
+  }
+  auto doc = LoadSource(args.source);
+  if (!doc) {
+    log::Error("{}", doc.error().message());
+    return kExitFailed;
+  }
+  validate::Options vo = validate::DefaultOptions();
+  vo.overrides = overrides;
+  auto diags = validate::Validate(*doc, vo);
+  if (args.json_output) {
+    Json out = Json::array();
+    for (const auto& d : diags) {
+      out.push_back({{"pointer", d.pointer},
+                     {"message", d.message},
+                     {"severity", d.warning ? "warning" : "error"}});
+    }
+    std::cout << DumpPretty(out) << "\n";
+    return validate::HasErrors(diags) ? kExitFailed : kExitOk;
+  }
+  if (Report(diags, /*to_stdout=*/true)) {
+    size_t n = 0;
+    for (const auto& d : diags) n += d.warning ? 0 : 1;
+    log::Error("{}: {} problem{} found; the experiment is not valid", args.source, n,
+               n == 1 ? "" : "s");
+    return kExitFailed;
+  }
+  log::Info("experiment syntax and semantic look valid");
+  return kExitOk;
+}
+
+int RunCommand(const Args& args) {
+  // Before any thread exists, so every thread inherits the blocked mask.
+  BlockRunSignals();
+
+  engine::RunOptions ro;
+  if (Status st = BuildOverrides(args, ro.overrides); !st.ok()) {
+    std::cerr << "Error: " << st.message() << "\n";
+    return kExitUsage;
+  }
+  if (!args.dry.empty()) ro.dry = *engine::ParseDryMode(args.dry);
+  if (!args.hypothesis_strategy.empty()) {
+    ro.hypothesis_strategy = engine::ParseHypothesisStrategy(args.hypothesis_strategy);
+  }
+  if (!args.rollback_strategy.empty()) {
+    ro.rollback_strategy = engine::ParseRollbackStrategy(args.rollback_strategy);
+  }
+  ro.hypothesis_frequency = args.hypothesis_frequency;
+  ro.fail_fast = args.fail_fast;
+
+  auto doc = LoadSource(args.source);
+  if (!doc) {
+    log::Error("{}", doc.error().message());
+    return kExitFailed;
+  }
+  if (!args.no_validation) {
+    validate::Options vo = validate::DefaultOptions();
+    vo.overrides = ro.overrides;
+    if (Report(validate::Validate(*doc, vo), /*to_stdout=*/false)) {
+      log::Error("the experiment is not valid; nothing was run");
+      return kExitFailed;
+    }
+  }
+
+  providers::BuiltinDispatcher dispatcher;
+  ConsoleObserver observer;
+  engine::Runner runner(SystemClock(), dispatcher, observer);
+  engine::RunResult result;
+  {
+    SignalWatcher watcher(
+        [&runner](engine::InterruptKind kind, const std::string& reason) {
+          runner.Interrupt(kind, reason);
+        });
+    result = runner.Run(*doc, ro);
+  }
+  Status st = journal::WriteJournal(args.journal_path, result.journal);
+  if (!st.ok()) {
+    log::Error("could not write the journal: {}", st.message());
+    return kExitFailed;
+  }
+  log::Info("Journal written to {}", args.journal_path);
+  return result.exit_code;
+}
+
+}  // namespace chaosrun::cli
