@@ -1,6 +1,16 @@
 // Validation of an experiment document (ctk-spec §10, reporting every problem: D8).
 // Each Diagnostic names the field by JSON pointer into the *document as loaded* and says why.
 // Validation never throws and never crashes, whatever the input.
+//
+// Pointers are RFC 6901: "" is the document root, "/method/2/provider/url" a field. A pointer may
+// name a field that is *missing* ("/title: experiment requires a title"). Messages follow the
+// reference's texts where it has one (ctk-spec §10), lightly tidied.
+//
+// Order: the reference's validation order (title, description, tags, extensions, configuration,
+// secrets, hypothesis, method, rollbacks, controls), then runtime and contributions; within a
+// list, by position.
+//
+// Thread-safety: Validate is reentrant; it calls the Options' functions from the calling thread.
 #pragma once
 
 #include <functional>
@@ -17,20 +27,33 @@ struct Diagnostic {
   std::string pointer;  // "" for the document root, else "/method/2/provider/url"
   std::string message;  // "an http activity needs a url"
   bool warning = false;
-  std::string ToString() const;  // "/method/2/provider/url: an http activity needs a url"
+  // "/method/2/provider/url: an HTTP activity must have a URL". The root pointer "" is shown as
+  // "(document)", since "/" would be the pointer of a key named "". Warnings get a "warning: "
+  // prefix before the message.
+  std::string ToString() const;
 };
+
+// Checks a `driver` provider against the loaded driver plugins (chaosrun's extension, design.md
+// principle 5). `pointer` is the provider's pointer; append diagnostics to `out`.
+using DriverCheck =
+    std::function<void(const Json& provider, const std::string& pointer,
+                       const std::string& activity_name, std::vector<Diagnostic>& out)>;
 
 struct Options {
   // Resolves a process `path` the way `which` does (bare names via PATH, names with '/' relative
   // to the working directory). Returns nullopt when not found; injectable for tests.
+  // When empty, process paths are not looked up.
   std::function<std::optional<std::string>(const std::string&)> resolve_executable;
-  subst::EnvLookup env;            // for configuration/secrets env entries
-  subst::Overrides overrides;      // --var / --var-file
+  subst::EnvLookup env;        // for configuration/secrets env entries; empty = no variables
+  subst::Overrides overrides;  // --var / --var-file
+  // Extension: when empty, every `driver` provider is an error ("... none is loaded").
+  DriverCheck check_driver;
 };
 
+// resolve_executable = chaosrun::Which, env = subst::ProcessEnv(), no overrides, no drivers.
 Options DefaultOptions();
 
-// Returns errors (and warnings, marked) in document order. Empty errors means valid.
+// Returns errors (and warnings, marked) in the order above. No errors means valid.
 std::vector<Diagnostic> Validate(const Json& document, const Options& options);
 
 bool HasErrors(const std::vector<Diagnostic>& diagnostics);

@@ -1,0 +1,87 @@
+// Controls at any level (ctk-spec §8.8, §10 step 14). chaosrun does not run python controls: they
+// are accepted with a warning, as the reference accepts a control whose module it cannot import.
+#include <string>
+
+#include "validate/internal.h"
+
+namespace chaosrun::validate::internal {
+namespace {
+
+void CheckControlProvider(Context& ctx, const Json& provider, const std::string& pointer,
+                          const std::string& name) {
+  if (!provider.is_object()) {
+    ctx.Error(pointer, "Control '" + name + "' provider must be a mapping");
+    return;
+  }
+  const Json* type = Member(provider, "type");
+  if (type != nullptr && type->is_string() && *type == "python") {
+    const Json* module = Member(provider, "module");
+    if (IsBlank(module) || !module->is_string()) {
+      ctx.Error(PointerAppend(pointer, "module"), "Control '" + name + "' must have a module path");
+      return;
+    }
+    ctx.Warn(pointer, "chaosrun does not run python controls; control '" + name + "' (module '" +
+                          module->get<std::string>() + "') will be ignored");
+    return;
+  }
+  const std::string shown = type == nullptr ? "None" : PythonStr(*type);
+  ctx.Warn(PointerAppend(pointer, "type"),
+           "control '" + name + "' has provider type '" + shown +
+               "', which chaosrun does not run; it will be ignored");
+}
+
+void CheckControl(Context& ctx, const Json& control, const std::string& pointer) {
+  if (!control.is_object()) {
+    ctx.Error(pointer, "a control must be a mapping");
+    return;
+  }
+  if (const Json* ref = Member(control, "ref"); ref != nullptr) {
+    if (!ref->is_string() || !ctx.control_names.contains(ref->get<std::string>())) {
+      ctx.Error(PointerAppend(pointer, "ref"),
+                "Control reference '" + PythonStr(*ref) + "' declaration cannot be found");
+    }
+    return;
+  }
+  const Json* name_value = Member(control, "name");
+  if (IsBlank(name_value)) {
+    ctx.Error(PointerAppend(pointer, "name"), "A control must have a `name` property");
+  } else if (!name_value->is_string()) {
+    ctx.Error(PointerAppend(pointer, "name"), "a control name must be a string");
+  }
+  const std::string name = StringMember(control, "name");
+
+  const Json* provider = Member(control, "provider");
+  if (IsBlank(provider)) {
+    ctx.Error(PointerAppend(pointer, "provider"),
+              "Control '" + name + "' must have a `provider` property");
+  } else {
+    CheckControlProvider(ctx, *provider, PointerAppend(pointer, "provider"), name);
+  }
+
+  if (const Json* scope = Member(control, "scope"); scope != nullptr && !scope->is_null()) {
+    if (!scope->is_string() || (*scope != "before" && *scope != "after")) {
+      ctx.Error(PointerAppend(pointer, "scope"),
+                "Control '" + name + "' scope property must be 'before' or 'after' only");
+    }
+  }
+  if (const Json* automatic = Member(control, "automatic");
+      automatic != nullptr && !automatic->is_null() && !automatic->is_boolean()) {
+    ctx.Warn(PointerAppend(pointer, "automatic"),
+             "control '" + name + "' automatic should be a boolean");
+  }
+}
+
+}  // namespace
+
+void CheckControls(Context& ctx, const Json& controls, const std::string& pointer) {
+  if (controls.is_null()) return;
+  if (!controls.is_array()) {
+    ctx.Error(pointer, "controls must be a list of controls");
+    return;
+  }
+  for (size_t i = 0; i < controls.size(); ++i) {
+    CheckControl(ctx, controls[i], PointerAppend(pointer, i));
+  }
+}
+
+}  // namespace chaosrun::validate::internal
