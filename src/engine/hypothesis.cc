@@ -111,22 +111,26 @@ void ContinuousHypothesis::Loop() {
     }
     HypothesisResult r = RunHypothesis(hypothesis_, ctx_, Phase::kHypothesisDuring);
     ++iterations;
-    sink_(r.state);
-    ctx_.observer().OnHypothesisFinished(Phase::kHypothesisDuring, r.state);
-    if (r.interrupted) break;
-    if (!r.met) {
+    bool stop = r.interrupted;
+    if (!r.met && !r.interrupted) {
       ++failures;
       double ratio = 100.0 * failures / iterations;
       if (options_.fail_fast && ratio >= options_.fail_fast_ratio) {
         log::Error("steady state deviated during the method; failing fast");
+        // The status changes before observers hear of the deviation, so whoever reacts to the
+        // event already sees the run as failed.
         RunStatus cur = ctx_.status();
         if (cur == RunStatus::kNone || cur == RunStatus::kCompleted) {
           ctx_.set_status(RunStatus::kFailed);
         }
-        break;
+        stop = true;
+      } else {
+        log::Warn("steady state deviated during the method (iteration {})", iterations);
       }
-      log::Warn("steady state deviated during the method (iteration {})", iterations);
     }
+    sink_(r.state);
+    ctx_.observer().OnHypothesisFinished(Phase::kHypothesisDuring, r.state);
+    if (stop) break;
     // Sleep between iterations; the stop token ends the wait early.
     ctx_.clock().SleepFor(SecondsToDuration(options_.frequency_seconds), stop_.token());
   }
