@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev libpcre2-dev libssl-dev
-  clang libclang-rt-14-dev
+  clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
 )
 
