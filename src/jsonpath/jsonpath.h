@@ -27,8 +27,10 @@ class JsonPath {
   // ParseError with the offending column on bad syntax. Never throws, never crashes.
   static Result<JsonPath> Compile(std::string_view expression);
 
-  // All matched values in document order.
-  std::vector<Json> Evaluate(const Json& document) const;
+  // All matched values in document order. Evaluation draws on a fixed work budget so that no
+  // expression runs unbounded (e.g. `$..*..*..*` on a large document); when it runs out, the
+  // result is incomplete and *budget_exhausted (if given) is set to true.
+  std::vector<Json> Evaluate(const Json& document, bool* budget_exhausted = nullptr) const;
   const std::string& expression() const { return expression_; }
 
  private:
