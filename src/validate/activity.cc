@@ -106,7 +106,7 @@ void CheckActivity(Context& ctx, const Json& activity, const std::string& pointe
     ctx.Error(PointerAppend(pointer, "background"), "activity background must be a boolean");
   }
   if (const Json* controls = Member(activity, "controls"); controls != nullptr) {
-    CheckControls(ctx, *controls, PointerAppend(pointer, "controls"));
+    CheckControls(ctx, *controls, PointerAppend(pointer, "controls"), false);
   }
 }
 

@@ -73,10 +73,14 @@ void CheckControl(Context& ctx, const Json& control, const std::string& pointer)
 
 }  // namespace
 
-void CheckControls(Context& ctx, const Json& controls, const std::string& pointer) {
+void CheckControls(Context& ctx, const Json& controls, const std::string& pointer, bool top_level) {
   if (controls.is_null()) return;
   if (!controls.is_array()) {
-    ctx.Error(pointer, "controls must be a list of controls");
+    if (top_level) {
+      ctx.Error(pointer, "controls must be a list of controls");
+    } else {
+      ctx.Warn(pointer, "controls should be a list of controls; this value is ignored");
+    }
     return;
   }
   for (size_t i = 0; i < controls.size(); ++i) {

@@ -188,7 +188,8 @@ void ValidateDocument(Context& ctx, const Json& doc) {
     CheckHypothesis(ctx, *h, "/steady-state-hypothesis");
   }
   CheckMethodAndRollbacks(ctx, doc);
-  if (const Json* c = Member(doc, "controls"); c != nullptr) CheckControls(ctx, *c, "/controls");
+  if (const Json* c = Member(doc, "controls"); c != nullptr)
+    CheckControls(ctx, *c, "/controls", true);
   CheckRuntime(ctx, doc);
   CheckContributions(ctx, doc);
 }

@@ -44,7 +44,7 @@ void CheckHypothesis(Context& ctx, const Json& hypothesis, const std::string& po
   }
 
   if (const Json* controls = Member(hypothesis, "controls"); controls != nullptr) {
-    CheckControls(ctx, *controls, PointerAppend(pointer, "controls"));
+    CheckControls(ctx, *controls, PointerAppend(pointer, "controls"), false);
   }
 }
 

@@ -62,8 +62,10 @@ void CheckActivityList(Context& ctx, const Json& list, const std::string& pointe
 void CheckProvider(Context& ctx, const Json& provider, const std::string& pointer,
                    const std::string& activity_name);
 
-// controls.cc: a `controls` list at any level.
-void CheckControls(Context& ctx, const Json& controls, const std::string& pointer);
+// controls.cc: a `controls` list at any level. Only the top-level list is validated by the
+// reference, and a public experiment declares hypothesis controls as a mapping: below the top
+// level (`top_level` false) a value that is not a list is a warning (it is ignored), not an error.
+void CheckControls(Context& ctx, const Json& controls, const std::string& pointer, bool top_level);
 
 // Helpers (experiment.cc).
 // Python's numbers.Number: integers, floats and booleans.

@@ -1,0 +1,209 @@
+// Validation over the public Chaos Toolkit corpus (shared/corpus/ctk-public, see SOURCES.md):
+// every experiment is either accepted or rejected for the reason the reference gave.
+//
+// The environment is clean (no variables but PATH), as in the reference's run. The reference
+// stopped at its first error; chaosrun reports all of them, so for a rejected file the test asserts
+// that the reference's reason is *among* ours. chaosrun does not run python providers yet: where
+// the reference imported a module that was missing ("could not find Python module 'M' in activity
+// 'N'") we report our python-unsupported error for that activity, and files the reference found
+// valid only because their modules are in the standard library (os, os.path) or were installed
+// for the reference's own tests are accepted except for python-unsupported errors (kOnlyPython).
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "parse/loader.h"
+#include "validate/validator.h"
+
+namespace chaosrun {
+namespace {
+
+namespace fs = std::filesystem;
+using validate::Diagnostic;
+
+enum class Expect {
+  kValid,       // no error at all (warnings allowed, e.g. python controls)
+  kOnlyPython,  // valid for the reference; our only errors are python-unsupported ones
+  kRejected,    // an error containing `message` (at `pointer` when given)
+};
+
+struct CorpusCase {
+  const char* file;
+  Expect expect;
+  const char* pointer = nullptr;
+  const char* message = nullptr;
+  // Structurally broken files have further errors of their own; real-world files must not.
+  bool other_errors_allowed = false;
+};
+
+constexpr const char* kPython = "python providers are not supported by chaosrun yet";
+constexpr const char* kCounterUrl =
+    "Configuration makes reference to an environment key that does not exist: COUNTER_URL";
+constexpr const char* kEntrypointUrl =
+    "Configuration makes reference to an environment key that does not exist: "
+    "APPLICATION_ENTRYPOINT_URL";
+constexpr const char* kSuperpowerUrl =
+    "Configuration makes reference to an environment key that does not exist: SUPERPOWER_URL";
+constexpr const char* kVegeta =
+    "path 'vegeta' cannot be found, in activity 'simulate-some-traffic'";
+constexpr const char* kTolerancesModule =
+    "python providers are not supported by chaosrun yet (activity "
+    "'front-service-does-not-return-an-error', module 'tolerances')";
+// SOURCES.md truncates this activity name; a prefix is enough.
+constexpr const char* kPrometheusModule =
+    "python providers are not supported by chaosrun yet (activity "
+    "'fetch-number-of-failed-calls-from-front-to-";
+constexpr const char* kK8sProbes =
+    "python providers are not supported by chaosrun yet (activity 'all-services-are-healthy', "
+    "module 'chaosk8s.probes')";
+
+// clang-format off
+const CorpusCase kCorpus[] = {
+  {"chaostoolkit-incubator__community-playground__from-local-to-automated-chaostoolkit__experiments__rollout-v1-service2.json", Expect::kRejected, "/configuration/counter_service_url", kCounterUrl},
+  {"chaostoolkit-incubator__community-playground__from-local-to-automated-chaostoolkit__experiments__rollout-v2-service2-global-settings.json", Expect::kRejected, "/configuration/counter_service_url", kCounterUrl},
+  {"chaostoolkit-incubator__community-playground__from-local-to-automated-chaostoolkit__experiments__rollout-v2-service2.json", Expect::kRejected, "/configuration/counter_service_url", kCounterUrl},
+  {"chaostoolkit-incubator__community-playground__from-local-to-automated-chaostoolkit__experiments__rollout-v3-service2.json", Expect::kRejected, "/configuration/counter_service_url", kCounterUrl},
+  {"chaostoolkit-incubator__community-playground__from-local-to-automated-chaostoolkit__experiments__rollout-v4-service2.json", Expect::kRejected, "/configuration/counter_service_url", kCounterUrl},
+  {"chaostoolkit-incubator__community-playground__interactive-controls__samples__simple-interactive-experiment.json", Expect::kValid},
+  {"chaostoolkit-incubator__community-playground__interactive-controls__samples__yorn-interactive-experiment.json", Expect::kValid},
+  {"chaostoolkit-incubator__community-playground__kubernetes-pack__drain-node-experiment.json", Expect::kRejected, "/configuration/service_url", kEntrypointUrl},
+  {"chaostoolkit-incubator__community-playground__kubernetes-pack__kill-pods-experiment.json", Expect::kRejected, "/configuration/service_url", kEntrypointUrl},
+  {"chaostoolkit-incubator__community-playground__learning-chaos-engineering-book-samples__chapter5__experiment.json", Expect::kOnlyPython},
+  {"chaostoolkit-incubator__community-playground__learning-chaos-engineering-book-samples__chapter6__experiment.json", Expect::kRejected, nullptr,
+   "python providers are not supported by chaosrun yet (activity 'pods_in_phase', module 'chaosk8s.pod.probes')"},
+  {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__latency-should-remain-sane-under-heavy-load.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
+  {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__lose-all-of-powersources.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
+  {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__lose-half-of-powersources.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
+  {"chaosiq__chaostoolkit-demos__lab1__experiment.json", Expect::kRejected, nullptr, kTolerancesModule},
+  {"chaosiq__chaostoolkit-demos__lab2__experiment.json", Expect::kRejected, nullptr, kVegeta},
+  {"chaosiq__chaostoolkit-demos__lab3__experiment.json", Expect::kRejected, nullptr, kVegeta},
+  {"chaosiq__chaostoolkit-demos__lab4__experiment.json", Expect::kRejected, nullptr, kPrometheusModule},
+  {"chaosiq__chaostoolkit-demos__lab5__experiment.json", Expect::kRejected, nullptr, kPrometheusModule},
+  {"chaostoolkit__walkthrough__lab1__experiment.json", Expect::kRejected, nullptr, kTolerancesModule},
+  {"chaostoolkit__walkthrough__lab2__experiment.json", Expect::kRejected, nullptr, kVegeta},
+  {"chaostoolkit__walkthrough__lab3__experiment.json", Expect::kRejected, nullptr, kVegeta},
+  {"chaostoolkit__walkthrough__lab4__experiment.json", Expect::kRejected, nullptr, kPrometheusModule},
+  {"chaostoolkit__walkthrough__lab5__experiment.json", Expect::kRejected, nullptr, kPrometheusModule},
+  {"chaostoolkit__chaostoolkit-samples__pod-should-be-restarted-when-service-is-unhealthy__experiment.json", Expect::kRejected, "/configuration/webapp_service_url",
+   "Configuration makes reference to an environment key that does not exist: WEBAPP_SERVICE_ADDR"},
+  {"chaostoolkit__chaostoolkit-samples__service-down-not-visible-to-users__experiment.json", Expect::kRejected, nullptr, kK8sProbes},
+  {"chaostoolkit__chaostoolkit-samples__service-killed-not-visible-to-users__experiment.json", Expect::kRejected, "/secrets/gremlin/email",
+   "Secrets make reference to an environment key that does not exist: GREMLIN_EMAIL"},
+  {"nh-777__chaostoolkit-tutorials__02-chaos-engineering-experiments-with-chaostoolkit__service-down-not-visible-to-users__assets__experiment.json", Expect::kRejected, nullptr, kK8sProbes},
+  {"Lawouach__chaostoolkit-from-rust__experiment.json", Expect::kValid},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__well-formed-experiment.json", Expect::kRejected, "/method/0/type", "an activity must have a type", true},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists-fail.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists-deviated.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__override-rollbacks-runtime-strategy.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__override-hypothesis-runtime-strategy.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__invalid-plan.json", Expect::kRejected, "/description", "experiment requires a description", true},
+};
+// clang-format on
+
+fs::path CorpusDir() { return fs::path(CHAOSRUN_SHARED_DIR) / "corpus" / "ctk-public"; }
+
+// A clean environment: PATH only (process paths are looked up the way the reference did).
+validate::Options CleanOptions() {
+  validate::Options options = validate::DefaultOptions();
+  const char* path = std::getenv("PATH");
+  const std::string path_value = path == nullptr ? "" : path;
+  options.env = [path_value](const std::string& key) -> std::optional<std::string> {
+    if (key == "PATH") return path_value;
+    return std::nullopt;
+  };
+  return options;
+}
+
+std::string Describe(const std::vector<Diagnostic>& all) {
+  std::string out;
+  for (const Diagnostic& d : all) out += "  " + d.ToString() + "\n";
+  return out.empty() ? "  (no diagnostics)\n" : out;
+}
+
+// The errors a well-formed public experiment may get in a clean environment without extensions.
+bool IsEnvironmentDependent(const Diagnostic& d) {
+  return d.message.starts_with(kPython) ||
+         d.message.find("makes reference to an environment key that does not exist") !=
+             std::string::npos ||
+         d.message.find("make reference to an environment key that does not exist") !=
+             std::string::npos ||
+         d.message.find("cannot be found, in activity") != std::string::npos;
+}
+
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file; }
+
+class Corpus : public ::testing::TestWithParam<CorpusCase> {};
+
+TEST_P(Corpus, MatchesTheReferenceVerdict) {
+  const CorpusCase& c = GetParam();
+  auto doc = parse::LoadExperimentFile((CorpusDir() / c.file).string());
+  ASSERT_TRUE(doc.has_value()) << c.file << ": " << doc.error().ToString();
+  const std::vector<Diagnostic> all = validate::Validate(*doc, CleanOptions());
+  std::vector<Diagnostic> errors;
+  for (const Diagnostic& d : all) {
+    if (!d.warning) errors.push_back(d);
+  }
+  switch (c.expect) {
+    case Expect::kValid:
+      EXPECT_TRUE(errors.empty()) << c.file << ":\n" << Describe(all);
+      break;
+    case Expect::kOnlyPython:
+      EXPECT_FALSE(errors.empty()) << c.file;
+      for (const Diagnostic& e : errors) {
+        EXPECT_TRUE(e.message.starts_with(kPython)) << c.file << ": " << e.ToString();
+      }
+      break;
+    case Expect::kRejected: {
+      bool found = false;
+      for (const Diagnostic& e : errors) {
+        if ((c.pointer == nullptr || e.pointer == c.pointer) &&
+            e.message.find(c.message) != std::string::npos) {
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found) << c.file << ": expected " << (c.pointer ? c.pointer : "(anywhere)")
+                         << ": " << c.message << "\ngot:\n"
+                         << Describe(all);
+      if (!c.other_errors_allowed) {
+        for (const Diagnostic& e : errors) {
+          EXPECT_TRUE(IsEnvironmentDependent(e)) << c.file << ": unexpected " << e.ToString();
+        }
+      }
+      break;
+    }
+  }
+}
+
+std::string CaseName(const ::testing::TestParamInfo<CorpusCase>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  for (char ch : std::string(info.param.file)) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) name.push_back(ch);
+  }
+  return name.substr(0, 80);
+}
+
+INSTANTIATE_TEST_SUITE_P(CtkPublic, Corpus, ::testing::ValuesIn(kCorpus), CaseName);
+
+// The table covers every experiment file in the corpus (journals excluded), no more, no less.
+TEST(CorpusTable, CoversEveryExperimentFile) {
+  std::set<std::string> on_disk;
+  for (const auto& entry : fs::directory_iterator(CorpusDir())) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      on_disk.insert(entry.path().filename().string());
+    }
+  }
+  std::set<std::string> in_table;
+  for (const CorpusCase& c : kCorpus) in_table.insert(c.file);
+  EXPECT_EQ(on_disk, in_table);
+  EXPECT_EQ(in_table.size(), 36u);
+}
+
+}  // namespace
+}  // namespace chaosrun
