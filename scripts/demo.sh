@@ -28,7 +28,7 @@ done
 
 echo "== target: python3 http.server on 127.0.0.1:$port (pid $server_pid)"
 status=0
-DEMO_PORT="$port" DEMO_PIDFILE="$pidfile" ./build/src/chaosrun run \
+DEMO_PORT="$port" DEMO_PIDFILE="$pidfile" ./build/bin/chaosrun run \
   --journal-path "$workdir/journal.json" experiments/demo/frozen-web-server.json || status=$?
 echo "== journal: $workdir/journal.json (exit code $status)"
 exit "$status"
