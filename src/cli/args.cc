@@ -33,7 +33,7 @@ bool IsRunFlag(const std::string& f) {
   static const char* kFlags[] = {"--journal-path",        "--dry",
                                  "--no-validation",       "--rollback-strategy",
                                  "--hypothesis-strategy", "--hypothesis-frequency",
-                                 "--fail-fast"};
+                                 "--fail-fast",           "--deadline"};
   for (const char* k : kFlags) {
     if (f == k) return true;
   }
@@ -67,6 +67,21 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           have_command = true;
           continue;
         }
+        if (arg == "drivers") {
+          a.command = Command::kDrivers;
+          have_command = true;
+          continue;
+        }
+        if (arg == "recover") {
+          a.command = Command::kRecover;
+          have_command = true;
+          continue;
+        }
+        if (arg == "halt") {
+          a.command = Command::kHalt;
+          have_command = true;
+          continue;
+        }
         if (arg == "help") {
           a.command = Command::kHelp;
           have_command = true;
@@ -87,6 +102,9 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     if (flag == "--help" || flag == "-h") {
       a.help_topic = a.command == Command::kRun        ? "run"
                      : a.command == Command::kValidate ? "validate"
+                     : a.command == Command::kDrivers  ? "drivers"
+                     : a.command == Command::kRecover  ? "recover"
+                     : a.command == Command::kHalt     ? "halt"
                                                        : "";
       a.command = Command::kHelp;
       return a;
@@ -108,8 +126,31 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           st = Status::InvalidArgument("--log-format must be text or json, not '" + v + "'");
         }
       }
-    } else if (flag == "--json" && a.command == Command::kValidate) {
+    } else if (flag == "--json" &&
+               (a.command == Command::kValidate || a.command == Command::kDrivers)) {
       a.json_output = true;
+    } else if (flag == "--driver-dir") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) a.driver_dirs.push_back(v);
+    } else if (flag == "--state-dir") {
+      st = p.Value(flag, inline_value, a.state_dir);
+    } else if (flag == "--policy") {
+      st = p.Value(flag, inline_value, a.policy_path);
+    } else if (flag == "--clear" && a.command == Command::kHalt) {
+      a.clear = true;
+    } else if (flag == "--reason" && a.command == Command::kHalt) {
+      st = p.Value(flag, inline_value, a.reason);
+    } else if (flag == "--deadline") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok()) {
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || !std::isfinite(d) || d <= 0) {
+          st = Status::InvalidArgument("--deadline must be a positive number of seconds");
+        } else {
+          a.deadline_seconds = d;
+        }
+      }
     } else if (IsRunFlag(flag) && have_command && a.command != Command::kRun) {
       st = Status::InvalidArgument("option " + flag + " only applies to `chaosrun run`");
     } else if (flag == "--journal-path") {
@@ -173,6 +214,13 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     a.help_topic = positional.empty() ? "" : positional[0];
     return a;
   }
+  if (a.command == Command::kDrivers || a.command == Command::kRecover ||
+      a.command == Command::kHalt) {
+    if (!positional.empty()) {
+      return Err(Status::InvalidArgument("unexpected argument: " + positional[0]));
+    }
+    return a;
+  }
   if (positional.empty()) return Err(Status::InvalidArgument("missing argument: SOURCE"));
   if (positional.size() > 1) {
     return Err(Status::InvalidArgument("unexpected extra argument: " + positional[1]));
@@ -201,6 +249,11 @@ Options:
                                  TYPE one of str, int, float, bool, json); repeatable
   --var-file PATH                JSON/YAML file with configuration/secrets blocks, or a
                                  .env file loaded into the environment; repeatable
+  --deadline SECS                interrupt the run (and undo every fault) after SECS
+  --driver-dir DIR               also load driver plugins from DIR; repeatable
+  --state-dir DIR                where the undo ledger and the halt file live
+                                 [/var/lib/chaosrun for root, else $XDG_STATE_HOME/chaosrun]
+  --policy PATH                  the operator's blast-radius policy [/etc/chaosrun/policy.json]
   --verbose                      debug output on the console
   --log-file PATH                also write a debug log to PATH
   --log-format text|json         console log format [text]
@@ -218,10 +271,34 @@ Check the experiment in SOURCE and report every problem as `JSON-pointer: reason
 Options:
   --json                         print the problems as a JSON array
   --var KEY=VALUE, --var-file    as for run (configuration affects validation)
+  --driver-dir DIR, --policy     as for run (driver arguments and the blast radius are checked)
   --verbose, --log-file, --log-format
   -h, --help                     show this message
 
 Exit codes: 0 valid; 1 invalid or unloadable; 2 usage error.
+)";
+  }
+  if (topic == "drivers") {
+    return R"(Usage: chaosrun drivers [--json] [--driver-dir DIR]...
+
+List the driver plugins chaosrun finds, with their actions and probes, and every file that
+failed to load (and why).
+)";
+  }
+  if (topic == "recover") {
+    return R"(Usage: chaosrun recover [--state-dir DIR] [--driver-dir DIR]...
+
+Undo every fault recorded in the undo ledger and not yet undone (left by a runner that crashed
+or was killed), newest first, and print what was done. Exit 0 when everything was undone, 1 if
+an undo failed (the fault stays in the ledger; run recover again once the cause is fixed).
+)";
+  }
+  if (topic == "halt") {
+    return R"(Usage: chaosrun halt [--reason TEXT] [--state-dir DIR]
+       chaosrun halt --clear [--state-dir DIR]
+
+The kill switch. `halt` makes every running experiment that uses this state directory stop and
+undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`.
 )";
   }
   return R"(Usage: chaosrun [OPTIONS] COMMAND [ARGS]...
@@ -232,6 +309,9 @@ A native runner for Chaos Toolkit experiments.
 Commands:
   run       run an experiment and write its journal
   validate  check an experiment and report every problem
+  drivers   list the driver plugins and their actions and probes
+  recover   undo every fault left behind by a crashed or killed run
+  halt      the kill switch: stop running experiments and refuse new faults
 
 Options:
   --version                      print the version and exit

@@ -12,7 +12,7 @@
 
 namespace chaosrun::cli {
 
-enum class Command { kRun, kValidate, kHelp, kVersion };
+enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kHelp, kVersion };
 
 struct Args {
   Command command = Command::kHelp;
@@ -35,7 +35,15 @@ struct Args {
   std::vector<std::string> vars;
   std::vector<std::string> var_files;
 
-  // validate options.
+  // Drivers and safety (run, validate, drivers, recover, halt).
+  std::vector<std::string> driver_dirs;  // --driver-dir, in addition to the installed one
+  std::string state_dir;                 // --state-dir ("" = the default)
+  std::string policy_path;               // --policy ("" = /etc/chaosrun/policy.json if present)
+  double deadline_seconds = 0;           // --deadline
+  bool clear = false;                    // halt --clear
+  std::string reason;                    // halt --reason
+
+  // validate / drivers options.
   bool json_output = false;
 };
 

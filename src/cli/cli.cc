@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/safety.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -22,9 +23,14 @@ int Main(int argc, char** argv) {
     return kExitUsage;
   }
   switch (args->command) {
-    case Command::kHelp: std::cout << HelpText(args->help_topic); return kExitOk;
-    case Command::kVersion: std::cout << "chaosrun " << kVersion << "\n"; return kExitOk;
-    default: break;
+    case Command::kHelp:
+      std::cout << HelpText(args->help_topic);
+      return kExitOk;
+    case Command::kVersion:
+      std::cout << "chaosrun " << kVersion << "\n";
+      return kExitOk;
+    default:
+      break;
   }
   log::Options lo;
   lo.console_level = args->verbose ? log::Level::kDebug : log::Level::kInfo;
@@ -33,6 +39,9 @@ int Main(int argc, char** argv) {
   log::Init(lo);
   try {
     if (args->command == Command::kValidate) return ValidateCommand(*args);
+    if (args->command == Command::kDrivers) return DriversCommand(*args);
+    if (args->command == Command::kRecover) return RecoverCommand(*args);
+    if (args->command == Command::kHalt) return HaltCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
     // Nothing should throw this far; if something does, say so plainly instead of aborting.

@@ -4,11 +4,16 @@
 
 #include "cli/cli.h"
 #include "cli/console_observer.h"
+#include "cli/safety.h"
 #include "cli/signals.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "engine/runner.h"
+#include "faults/dispatcher.h"
+#include "faults/fault_manager.h"
+#include "faults/recover.h"
 #include "journal/journal.h"
+#include "ledger/ledger.h"
 #include "parse/loader.h"
 #include "providers/provider.h"
 #include "validate/validator.h"
@@ -37,6 +42,24 @@ Result<Json> LoadSource(const std::string& source) {
 }
 
 namespace {
+
+// The engine's view of the fault lifecycle.
+class RunFaultHooks final : public engine::FaultHooks {
+ public:
+  RunFaultHooks(faults::FaultManager& fm, std::string state_dir)
+      : fm_(fm), state_dir_(std::move(state_dir)) {}
+  Json UndoAll(const std::string& reason) override { return fm_.UndoAll(reason); }
+  Json TakeWatchdogRecords() override { return fm_.TakeWatchdogRecords(); }
+  Json Summary() override { return fm_.Summary(); }
+  std::optional<std::string> HaltReason() override {
+    if (!faults::Halted(state_dir_)) return std::nullopt;
+    return "the kill switch is set (" + faults::HaltFilePath(state_dir_) + ")";
+  }
+
+ private:
+  faults::FaultManager& fm_;
+  std::string state_dir_;
+};
 
 // Prints diagnostics; returns true when there are errors.
 bool Report(const std::vector<validate::Diagnostic>& diags, bool to_stdout) {
@@ -126,16 +149,47 @@ int RunCommand(const Args& args) {
     }
   }
 
-  providers::BuiltinDispatcher dispatcher;
+  // Faults: refuse to start while an earlier run's faults are not recovered.
+  std::string state_dir = StateDir(args);
+  auto pending = faults::PendingFaults(state_dir);
+  if (!pending) {
+    log::Error("cannot read the undo ledger in {}: {}", state_dir, pending.error().message());
+    return kExitFailed;
+  }
+  if (*pending > 0) {
+    log::Error(
+        "{} fault(s) from an earlier run are not undone (ledger in {}); run `chaosrun "
+        "recover{}` first",
+        *pending, state_dir, args.state_dir.empty() ? "" : " --state-dir " + state_dir);
+    return kExitFailed;
+  }
+  auto guard = MakeGuard(args, *doc);
+  if (!guard) {
+    log::Error("{}", guard.error().message());
+    return kExitFailed;
+  }
+  auto registry = LoadRegistry(args);
+  for (const auto& e : registry->errors()) log::Warn("{}", e);
+  faults::FaultManager fault_manager(*registry, **guard, SystemClock(),
+                                     {ledger::NewFaultId(), state_dir});
+  RunFaultHooks hooks(fault_manager, state_dir);
+  ro.faults = &hooks;
+  ro.deadline_seconds = args.deadline_seconds;
+
+  faults::FaultDispatcher dispatcher(fault_manager);
   ConsoleObserver observer;
   engine::Runner runner(SystemClock(), dispatcher, observer);
   engine::RunResult result;
   {
-    SignalWatcher watcher(
-        [&runner](engine::InterruptKind kind, const std::string& reason) {
-          runner.Interrupt(kind, reason);
-        });
+    SignalWatcher watcher([&runner](engine::InterruptKind kind, const std::string& reason) {
+      runner.Interrupt(kind, reason);
+    });
     result = runner.Run(*doc, ro);
+  }
+  if (size_t left = fault_manager.applied_count(); left > 0) {
+    log::Error("{} fault(s) could not be undone; they stay in the ledger: run `chaosrun recover`",
+               left);
+    result.exit_code = kExitFailed;
   }
   Status st = journal::WriteJournal(args.journal_path, result.journal);
   if (!st.ok()) {

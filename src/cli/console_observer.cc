@@ -41,23 +41,30 @@ void ConsoleObserver::OnPhaseStarted(engine::Phase phase) {
     case engine::Phase::kHypothesisBefore:
       log::Info("Steady state hypothesis (before the method)");
       break;
-    case engine::Phase::kMethod: log::Info("Playing the experiment's method now..."); break;
+    case engine::Phase::kMethod:
+      log::Info("Playing the experiment's method now...");
+      break;
     case engine::Phase::kHypothesisAfter:
       log::Info("Steady state hypothesis (after the method)");
       break;
-    case engine::Phase::kRollbacks: log::Info("Let's rollback..."); break;
-    case engine::Phase::kHypothesisDuring: break;
+    case engine::Phase::kRollbacks:
+      log::Info("Let's rollback...");
+      break;
+    case engine::Phase::kHypothesisDuring:
+      break;
+    case engine::Phase::kSafeguards:
+      break;
   }
 }
 
 void ConsoleObserver::OnActivityFinished(engine::Phase phase, const Json& record) {
   const Json& activity = record.contains("activity") ? record["activity"] : Json();
   std::string name = Str(activity, "name", "<unnamed>");
-  std::string label = phase == engine::Phase::kHypothesisBefore ||
-                              phase == engine::Phase::kHypothesisAfter ||
-                              phase == engine::Phase::kHypothesisDuring
-                          ? "Probe"
-                          : Label(phase, activity);
+  std::string label =
+      phase == engine::Phase::kHypothesisBefore || phase == engine::Phase::kHypothesisAfter ||
+              phase == engine::Phase::kHypothesisDuring || phase == engine::Phase::kSafeguards
+          ? "Probe"
+          : Label(phase, activity);
   double duration = record.value("duration", 0.0);
   std::string status = Str(record, "status", "interrupted");
   if (status == "failed") {
@@ -87,6 +94,10 @@ void ConsoleObserver::OnHypothesisFinished(engine::Phase phase, const Json& stat
   bool met = state.value("steady_state_met", false);
   if (phase == engine::Phase::kHypothesisDuring) {
     if (!met) log::Warn("Steady state deviated during the method");
+    return;
+  }
+  if (phase == engine::Phase::kSafeguards) {
+    if (!met) log::Error("A safeguard failed");
     return;
   }
   if (met) {

@@ -85,7 +85,8 @@ void SignalWatcher::Loop() {
       case SIGUSR2:
         handler_(engine::InterruptKind::kSigusr2, "SIGUSR2 received: harsh exit");
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }

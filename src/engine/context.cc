@@ -4,23 +4,36 @@ namespace chaosrun::engine {
 
 std::string_view Name(InterruptKind k) {
   switch (k) {
-    case InterruptKind::kNone: return "none";
-    case InterruptKind::kSigint: return "SIGINT";
-    case InterruptKind::kSigterm: return "SIGTERM";
-    case InterruptKind::kSigusr1: return "SIGUSR1";
-    case InterruptKind::kSigusr2: return "SIGUSR2";
-    case InterruptKind::kOther: return "interrupt";
+    case InterruptKind::kNone:
+      return "none";
+    case InterruptKind::kSigint:
+      return "SIGINT";
+    case InterruptKind::kSigterm:
+      return "SIGTERM";
+    case InterruptKind::kSigusr1:
+      return "SIGUSR1";
+    case InterruptKind::kSigusr2:
+      return "SIGUSR2";
+    case InterruptKind::kOther:
+      return "interrupt";
   }
   return "interrupt";
 }
 
 std::string_view Name(Phase p) {
   switch (p) {
-    case Phase::kHypothesisBefore: return "hypothesis-before";
-    case Phase::kMethod: return "method";
-    case Phase::kHypothesisDuring: return "hypothesis-during";
-    case Phase::kHypothesisAfter: return "hypothesis-after";
-    case Phase::kRollbacks: return "rollbacks";
+    case Phase::kHypothesisBefore:
+      return "hypothesis-before";
+    case Phase::kMethod:
+      return "method";
+    case Phase::kHypothesisDuring:
+      return "hypothesis-during";
+    case Phase::kHypothesisAfter:
+      return "hypothesis-after";
+    case Phase::kRollbacks:
+      return "rollbacks";
+    case Phase::kSafeguards:
+      return "safeguards";
   }
   return "";
 }
@@ -33,12 +46,17 @@ CancelToken RunContext::token() const {
 void RunContext::Interrupt(InterruptKind kind, const std::string& reason) {
   std::lock_guard lock(mu_);
   InterruptKind expected = InterruptKind::kNone;
-  interrupt_.compare_exchange_strong(expected, kind);
+  if (interrupt_.compare_exchange_strong(expected, kind)) interrupt_reason_ = reason;
   // A harsh interrupt upgrades a graceful one.
   if (kind == InterruptKind::kSigusr2) interrupt_.store(kind);
   status_.store(RunStatus::kInterrupted);
   method_cancel_.Cancel(reason);
   if (in_rollbacks_) rollback_cancel_.Cancel(reason);
+}
+
+std::string RunContext::interrupt_reason() const {
+  std::lock_guard lock(mu_);
+  return interrupt_reason_;
 }
 
 void RunContext::EnterRollbacks() {

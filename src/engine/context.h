@@ -41,6 +41,7 @@ class RunContext {
   CancelToken token() const;
   void Interrupt(InterruptKind kind, const std::string& reason);
   InterruptKind interrupt_kind() const { return interrupt_.load(); }
+  std::string interrupt_reason() const;
   bool interrupted() const { return interrupt_.load() != InterruptKind::kNone; }
   void EnterRollbacks();
 
@@ -57,6 +58,7 @@ class RunContext {
   CancelSource method_cancel_;
   CancelSource rollback_cancel_;
   bool in_rollbacks_ = false;
+  std::string interrupt_reason_;
   std::atomic<InterruptKind> interrupt_{InterruptKind::kNone};
   std::atomic<RunStatus> status_{RunStatus::kNone};
 };

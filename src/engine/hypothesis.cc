@@ -88,13 +88,15 @@ HypothesisResult RunHypothesis(const Json& hypothesis, RunContext& ctx, Phase ph
   return result;
 }
 
-ContinuousHypothesis::ContinuousHypothesis(const Json& hypothesis, RunContext& ctx,
-                                           Options options, std::function<void(const Json&)> sink)
+ContinuousHypothesis::ContinuousHypothesis(const Json& hypothesis, RunContext& ctx, Options options,
+                                           std::function<void(const Json&)> sink)
     : hypothesis_(hypothesis), ctx_(ctx), options_(options), sink_(std::move(sink)) {}
 
 ContinuousHypothesis::~ContinuousHypothesis() { Stop(); }
 
-void ContinuousHypothesis::Start() { thread_ = std::thread([this] { Loop(); }); }
+void ContinuousHypothesis::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void ContinuousHypothesis::Stop() {
   stop_.Cancel("method finished");

@@ -14,7 +14,7 @@
 namespace chaosrun::engine {
 
 struct HypothesisResult {
-  Json state;            // {"steady_state_met": bool, "probes": [records with tolerance_met]}
+  Json state;  // {"steady_state_met": bool, "probes": [records with tolerance_met]}
   bool met = false;
   bool errored = false;  // a probe failed (ActivityFailed): the run becomes "failed"
   bool interrupted = false;

@@ -11,7 +11,14 @@
 
 namespace chaosrun::engine {
 
-enum class Phase { kHypothesisBefore, kMethod, kHypothesisDuring, kHypothesisAfter, kRollbacks };
+enum class Phase {
+  kHypothesisBefore,
+  kMethod,
+  kHypothesisDuring,
+  kHypothesisAfter,
+  kRollbacks,
+  kSafeguards,
+};
 std::string_view Name(Phase p);
 
 class Observer {

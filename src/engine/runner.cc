@@ -7,6 +7,7 @@
 #include "common/redact.h"
 #include "engine/activity.h"
 #include "engine/hypothesis.h"
+#include "engine/safeguards.h"
 #include "journal/journal.h"
 
 namespace chaosrun::engine {
@@ -224,6 +225,34 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     }
   }
 
+  // Safeguards (and the kill switch, and the run deadline) hold before the method and are
+  // watched while it runs; a failure interrupts the run.
+  SafeguardSpec safeguards = ParseSafeguards(experiment);
+  Json safeguard_states = Json::array();
+  std::mutex safeguard_mu;
+  SafeguardMonitor::Check extra_check = [&]() -> std::optional<std::string> {
+    if (options.faults != nullptr) {
+      if (auto halt = options.faults->HaltReason()) return halt;
+    }
+    if (options.deadline_seconds > 0 &&
+        clock_.Now() - start >= SecondsToDuration(options.deadline_seconds)) {
+      return "the run exceeded its deadline of " + std::to_string(options.deadline_seconds) + " s";
+    }
+    return std::nullopt;
+  };
+  SafeguardMonitor monitor(safeguards, ctx, extra_check, [&](const Json& state) {
+    std::lock_guard lock(safeguard_mu);
+    safeguard_states.push_back(state);
+  });
+  bool watch = !safeguards.empty() || options.faults != nullptr || options.deadline_seconds > 0;
+  if (before_ok && !ctx.interrupted() && watch) {
+    if (auto reason = monitor.CheckOnce()) {
+      log::Error("{}: the method is not run", *reason);
+      ctx.Interrupt(InterruptKind::kOther, *reason);
+      observer_.OnInterrupted(*reason);
+    }
+  }
+
   // 2. Method, with the continuous hypothesis alongside.
   if (before_ok && !ctx.interrupted()) {
     std::unique_ptr<ContinuousHypothesis> continuous;
@@ -237,11 +266,13 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     }
     observer_.OnPhaseStarted(Phase::kMethod);
     if (continuous) continuous->Start();
+    if (watch) monitor.Start();
     const Json* method = Member(experiment, "method");
     if (method != nullptr && method->is_array()) {
       RunActivities(*method, ctx, Phase::kMethod, run_records, &method_aborted);
     }
     if (continuous) continuous->Stop();
+    monitor.Stop();
     if (method_aborted && !ctx.interrupted()) ctx.set_status(RunStatus::kAborted);
 
     // 3. Steady-state hypothesis, after.
@@ -284,6 +315,20 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     }
   }
   journal["rollbacks"] = rollback_records.ToJson();
+
+  // 5. Undo every fault still applied, whatever the rollback strategy.
+  if (options.faults != nullptr) {
+    std::string reason =
+        ctx.interrupted() ? "interrupted: " + ctx.interrupt_reason() : std::string("end of run");
+    for (auto& rec : options.faults->TakeWatchdogRecords()) journal["rollbacks"].push_back(rec);
+    for (auto& rec : options.faults->UndoAll(reason)) journal["rollbacks"].push_back(rec);
+    journal["faults"] = options.faults->Summary();
+  }
+  {
+    std::lock_guard lock(safeguard_mu);
+    if (!safeguard_states.empty()) journal["safeguards"] = safeguard_states;
+  }
+  if (ctx.interrupted()) journal["interruption"] = ctx.interrupt_reason();
 
   RunStatus final_status = ctx.status();
   if (final_status == RunStatus::kNone) final_status = RunStatus::kCompleted;

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "engine/context.h"
+#include "engine/fault_hooks.h"
 #include "engine/observer.h"
 #include "engine/strategy.h"
 #include "providers/provider.h"
@@ -25,8 +26,10 @@ struct RunOptions {
   double hypothesis_frequency = 1.0;  // seconds between continuous-hypothesis iterations
   bool fail_fast = false;
   double fail_fast_ratio = 0.0;
-  subst::Overrides overrides;  // --var / --var-file
-  subst::EnvLookup env;        // defaults to the process environment
+  subst::Overrides overrides;    // --var / --var-file
+  subst::EnvLookup env;          // defaults to the process environment
+  FaultHooks* faults = nullptr;  // driver faults: undone at the end whatever the strategy
+  double deadline_seconds = 0;   // > 0: the run is interrupted when it lasts longer
 };
 
 struct RunResult {

@@ -29,43 +29,62 @@ std::optional<DryMode> ParseDryMode(std::string_view s) {
 
 std::string_view Name(HypothesisStrategy s) {
   switch (s) {
-    case HypothesisStrategy::kDefault: return "default";
-    case HypothesisStrategy::kBeforeMethodOnly: return "before-method-only";
-    case HypothesisStrategy::kAfterMethodOnly: return "after-method-only";
-    case HypothesisStrategy::kDuringMethodOnly: return "during-method-only";
-    case HypothesisStrategy::kContinuously: return "continuously";
+    case HypothesisStrategy::kDefault:
+      return "default";
+    case HypothesisStrategy::kBeforeMethodOnly:
+      return "before-method-only";
+    case HypothesisStrategy::kAfterMethodOnly:
+      return "after-method-only";
+    case HypothesisStrategy::kDuringMethodOnly:
+      return "during-method-only";
+    case HypothesisStrategy::kContinuously:
+      return "continuously";
   }
   return "default";
 }
 
 std::string_view Name(RollbackStrategy s) {
   switch (s) {
-    case RollbackStrategy::kDefault: return "default";
-    case RollbackStrategy::kAlways: return "always";
-    case RollbackStrategy::kNever: return "never";
-    case RollbackStrategy::kDeviated: return "deviated";
+    case RollbackStrategy::kDefault:
+      return "default";
+    case RollbackStrategy::kAlways:
+      return "always";
+    case RollbackStrategy::kNever:
+      return "never";
+    case RollbackStrategy::kDeviated:
+      return "deviated";
   }
   return "default";
 }
 
 std::string_view Name(DryMode d) {
   switch (d) {
-    case DryMode::kNone: return "";
-    case DryMode::kProbes: return "probes";
-    case DryMode::kActions: return "actions";
-    case DryMode::kActivities: return "activities";
-    case DryMode::kPause: return "pause";
+    case DryMode::kNone:
+      return "";
+    case DryMode::kProbes:
+      return "probes";
+    case DryMode::kActions:
+      return "actions";
+    case DryMode::kActivities:
+      return "activities";
+    case DryMode::kPause:
+      return "pause";
   }
   return "";
 }
 
 std::string_view Name(RunStatus s) {
   switch (s) {
-    case RunStatus::kNone: return "";
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kFailed: return "failed";
-    case RunStatus::kAborted: return "aborted";
-    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kNone:
+      return "";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kAborted:
+      return "aborted";
+    case RunStatus::kInterrupted:
+      return "interrupted";
   }
   return "";
 }
@@ -115,9 +134,12 @@ bool ShouldPlayRollbacks(RollbackStrategy strategy, RunStatus status, bool devia
   switch (strategy) {
     case RollbackStrategy::kDefault:
       return status != RunStatus::kFailed && status != RunStatus::kInterrupted;
-    case RollbackStrategy::kAlways: return true;
-    case RollbackStrategy::kNever: return false;
-    case RollbackStrategy::kDeviated: return deviated;
+    case RollbackStrategy::kAlways:
+      return true;
+    case RollbackStrategy::kNever:
+      return false;
+    case RollbackStrategy::kDeviated:
+      return deviated;
   }
   return false;
 }
@@ -128,10 +150,14 @@ int RunExitCode(RunStatus status, bool deviated) {
 
 bool SkipsExecution(DryMode mode, bool is_probe) {
   switch (mode) {
-    case DryMode::kProbes: return is_probe;
-    case DryMode::kActions: return !is_probe;
-    case DryMode::kActivities: return true;
-    default: return false;
+    case DryMode::kProbes:
+      return is_probe;
+    case DryMode::kActions:
+      return !is_probe;
+    case DryMode::kActivities:
+      return true;
+    default:
+      return false;
   }
 }
 

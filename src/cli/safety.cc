@@ -1,0 +1,120 @@
+#include "cli/safety.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.h"
+#include "common/log.h"
+#include "faults/fault_manager.h"
+#include "faults/recover.h"
+#include "guard/policy.h"
+#include "ledger/ledger.h"
+
+namespace chaosrun::cli {
+
+std::unique_ptr<plugin::Registry> LoadRegistry(const Args& args) {
+  auto reg = std::make_unique<plugin::Registry>();
+  for (const auto& d : args.driver_dirs) reg->LoadDirectory(d, /*must_exist=*/true);
+  reg->LoadDirectory(plugin::InstalledDriverDir());
+  return reg;
+}
+
+std::string StateDir(const Args& args) {
+  return args.state_dir.empty() ? ledger::DefaultStateDir() : args.state_dir;
+}
+
+Result<std::unique_ptr<guard::Guard>> MakeGuard(const Args& args, const Json& experiment) {
+  std::vector<guard::Policy> layers;
+  if (experiment.is_object() && experiment.contains("blast-radius")) {
+    auto p = guard::ParsePolicy(experiment["blast-radius"], "the experiment's blast-radius");
+    if (!p) return Err(p.error());
+    layers.push_back(std::move(*p));
+  }
+  bool explicit_policy = !args.policy_path.empty();
+  auto op = guard::LoadPolicyFile(explicit_policy ? args.policy_path : guard::kDefaultPolicyPath,
+                                  explicit_policy);
+  if (!op) return Err(op.error());
+  layers.push_back(std::move(*op));
+  return std::make_unique<guard::Guard>(std::move(layers), guard::ProtectedPids());
+}
+
+int DriversCommand(const Args& args) {
+  auto reg = LoadRegistry(args);
+  if (args.json_output) {
+    Json out = {{"drivers", Json::array()}, {"errors", reg->errors()}};
+    for (plugin::Driver* d : reg->drivers()) {
+      Json entry = d->descriptor().raw;
+      entry["path"] = d->path();
+      out["drivers"].push_back(entry);
+    }
+    std::cout << DumpPretty(out) << "\n";
+    return reg->errors().empty() ? kExitOk : kExitFailed;
+  }
+  if (reg->drivers().empty()) std::cout << "no drivers found\n";
+  for (plugin::Driver* d : reg->drivers()) {
+    const auto& desc = d->descriptor();
+    std::cout << desc.name << " " << desc.version << "  (" << d->path() << ")\n";
+    if (!desc.description.empty()) std::cout << "  " << desc.description << "\n";
+    for (const auto& a : desc.actions) {
+      std::cout << "  action " << a.name << (a.description.empty() ? "" : ": " + a.description)
+                << "\n";
+    }
+    for (const auto& p : desc.probes) {
+      std::cout << "  probe  " << p.name << (p.description.empty() ? "" : ": " + p.description)
+                << "\n";
+    }
+  }
+  for (const auto& e : reg->errors()) log::Error("{}", e);
+  return reg->errors().empty() ? kExitOk : kExitFailed;
+}
+
+int RecoverCommand(const Args& args) {
+  auto reg = LoadRegistry(args);
+  for (const auto& e : reg->errors()) log::Warn("{}", e);
+  std::string dir = StateDir(args);
+  auto report = faults::Recover(dir, *reg);
+  if (!report) {
+    log::Error("recover: {}", report.error().message());
+    return kExitFailed;
+  }
+  for (const auto& line : report->lines) std::cout << line << "\n";
+  std::cout << "recover: " << report->undone << " undone, " << report->failed << " failed (" << dir
+            << ")\n";
+  return report->failed == 0 ? kExitOk : kExitFailed;
+}
+
+int HaltCommand(const Args& args) {
+  std::string dir = StateDir(args);
+  std::string path = faults::HaltFilePath(dir);
+  if (args.clear) {
+    std::error_code ec;
+    bool removed = std::filesystem::remove(path, ec);
+    if (ec) {
+      log::Error("cannot remove {}: {}", path, ec.message());
+      return kExitFailed;
+    }
+    std::cout << (removed ? "kill switch cleared: faults may be applied again\n"
+                          : "the kill switch was not set\n");
+    return kExitOk;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    log::Error("cannot create {}", path);
+    return kExitFailed;
+  }
+  std::string text =
+      (args.reason.empty() ? std::string("halted by chaosrun halt") : args.reason) + "\n";
+  [[maybe_unused]] ssize_t n = ::write(fd, text.data(), text.size());
+  ::fsync(fd);
+  ::close(fd);
+  std::cout << "kill switch set (" << path << "): running experiments stop and undo their "
+            << "faults; new faults are refused until `chaosrun halt --clear`\n";
+  return kExitOk;
+}
+
+}  // namespace chaosrun::cli
