@@ -8,7 +8,8 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest
-  libyaml-cpp-dev libpcre2-dev libssl-dev
+  libyaml-cpp-dev libpcre2-dev libssl-dev libvalijson-dev
+  redis-server redis-tools
   clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
 )
