@@ -6,9 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "common/status.h"
-
 #include "common/json.h"
+#include "common/status.h"
 #include "subst/template.h"
 
 namespace chaosrun::tolerance {
