@@ -92,8 +92,11 @@ int ValidateCommand(const Args& args) {
     log::Error("{}", doc.error().message());
     return kExitFailed;
   }
+  auto registry = LoadRegistry(args);
+  for (const auto& e : registry->errors()) log::Warn("{}", e);
   validate::Options vo = validate::DefaultOptions();
   vo.overrides = overrides;
+  vo.check_driver = MakeDriverCheck(*registry);
   auto diags = validate::Validate(*doc, vo);
   if (args.json_output) {
     Json out = Json::array();
@@ -140,9 +143,12 @@ int RunCommand(const Args& args) {
     log::Error("{}", doc.error().message());
     return kExitFailed;
   }
+  auto registry = LoadRegistry(args);
+  for (const auto& e : registry->errors()) log::Warn("{}", e);
   if (!args.no_validation) {
     validate::Options vo = validate::DefaultOptions();
     vo.overrides = ro.overrides;
+    vo.check_driver = MakeDriverCheck(*registry);
     if (Report(validate::Validate(*doc, vo), /*to_stdout=*/false)) {
       log::Error("the experiment is not valid; nothing was run");
       return kExitFailed;
@@ -168,8 +174,6 @@ int RunCommand(const Args& args) {
     log::Error("{}", guard.error().message());
     return kExitFailed;
   }
-  auto registry = LoadRegistry(args);
-  for (const auto& e : registry->errors()) log::Warn("{}", e);
   faults::FaultManager fault_manager(*registry, **guard, SystemClock(),
                                      {ledger::NewFaultId(), state_dir});
   RunFaultHooks hooks(fault_manager, state_dir);

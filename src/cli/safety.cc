@@ -12,6 +12,7 @@
 #include "faults/recover.h"
 #include "guard/policy.h"
 #include "ledger/ledger.h"
+#include "plugin/schema.h"
 
 namespace chaosrun::cli {
 
@@ -39,6 +40,53 @@ Result<std::unique_ptr<guard::Guard>> MakeGuard(const Args& args, const Json& ex
   if (!op) return Err(op.error());
   layers.push_back(std::move(*op));
   return std::make_unique<guard::Guard>(std::move(layers), guard::ProtectedPids());
+}
+
+validate::DriverCheck MakeDriverCheck(const plugin::Registry& registry) {
+  return [&registry](const Json& provider, const std::string& pointer, const std::string& activity,
+                     std::vector<validate::Diagnostic>& out) {
+    auto error = [&](const std::string& p, const std::string& m) {
+      out.push_back({p, m + " (activity '" + activity + "')", false});
+    };
+    auto str = [&](const char* key) -> std::optional<std::string> {
+      auto it = provider.find(key);
+      if (it == provider.end() || !it->is_string() || it->get<std::string>().empty()) {
+        error(PointerAppend(pointer, key),
+              std::string("a driver provider needs a non-empty string '") + key + "'");
+        return std::nullopt;
+      }
+      return it->get<std::string>();
+    };
+    auto name = str("driver");
+    auto func = str("func");
+    if (auto it = provider.find("duration"); it != provider.end()) {
+      if (!it->is_number() || it->is_boolean() || it->get<double>() <= 0) {
+        error(PointerAppend(pointer, "duration"), "duration must be a positive number of seconds");
+      }
+    }
+    if (!name || !func) return;
+    const plugin::Driver* d = registry.Find(*name);
+    if (d == nullptr) {
+      error(PointerAppend(pointer, "driver"),
+            "no driver named '" + *name + "' is loaded (see `chaosrun drivers`)");
+      return;
+    }
+    const plugin::FuncInfo* f = d->descriptor().FindAction(*func);
+    if (f == nullptr) f = d->descriptor().FindProbe(*func);
+    if (f == nullptr) {
+      error(PointerAppend(pointer, "func"),
+            "driver '" + *name + "' has no action or probe named '" + *func + "'");
+      return;
+    }
+    Json args = Json::object();
+    if (auto it = provider.find("arguments"); it != provider.end()) args = *it;
+    // Arguments that still hold ${...} placeholders are checked at run time by the driver.
+    if (DumpCompact(args).find("${") != std::string::npos) return;
+    for (auto& [p, m] : plugin::CheckAgainstSchema(f->arguments_schema, args,
+                                                   PointerAppend(pointer, "arguments"))) {
+      error(p, m);
+    }
+  };
 }
 
 int DriversCommand(const Args& args) {

@@ -10,6 +10,7 @@
 #include "common/status.h"
 #include "guard/guard.h"
 #include "plugin/registry.h"
+#include "validate/validator.h"
 
 namespace chaosrun::cli {
 
@@ -21,6 +22,9 @@ std::string StateDir(const Args& args);
 
 // The guard for a run: the experiment's `blast-radius` and the policy file.
 Result<std::unique_ptr<guard::Guard>> MakeGuard(const Args& args, const Json& experiment);
+
+// Validation of `driver` providers against the loaded drivers' descriptors and schemas.
+validate::DriverCheck MakeDriverCheck(const plugin::Registry& registry);
 
 int DriversCommand(const Args& args);
 int RecoverCommand(const Args& args);
