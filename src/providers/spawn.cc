@@ -72,8 +72,8 @@ Status MakePipe(Fd* read_end, Fd* write_end) {
 // process group id, stays reserved until the final waitpid).
 class ExitWatcher {
  public:
-  explicit ExitWatcher(pid_t pid) : pid_(pid) {
-    const long fd = ::syscall(SYS_pidfd_open, pid, 0);
+  ExitWatcher(pid_t pid, bool use_pidfd) : pid_(pid) {
+    const long fd = use_pidfd ? ::syscall(SYS_pidfd_open, pid, 0) : -1;
     if (fd >= 0) {
       fd_.Reset(static_cast<int>(fd));
       return;
@@ -214,7 +214,7 @@ Result<ProcessResult> SpawnAndWait(const std::vector<std::string>& argv, const C
   err_w.Reset();
   if (options.on_spawn) options.on_spawn(pid);
 
-  ExitWatcher watcher(pid);
+  ExitWatcher watcher(pid, !options.force_wait_thread);
   const auto start = std::chrono::steady_clock::now();
   bool exited = false;
   for (;;) {

@@ -29,6 +29,8 @@ struct SpawnOptions {
   size_t max_capture = kDefaultMaxCapture;          // bytes kept per stream; the rest is drained
   // Called right after a successful spawn with the child's pid (= its process group id).
   std::function<void(pid_t)> on_spawn;
+  // Testing: watch the child's exit with the helper thread even where pidfd_open works.
+  bool force_wait_thread = false;
 };
 
 struct ProcessResult {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -300,6 +301,32 @@ TEST_F(HttpProviderTest, LargeBodyAndNonUtf8Text) {
   o = Run(Provider("/latin"));
   ASSERT_EQ(o.kind, Kind::kSucceeded) << o.error;
   EXPECT_EQ(o.output["body"], "caf\xEF\xBF\xBD");
+}
+
+TEST_F(HttpProviderTest, NoDescriptorLeaks) {
+  auto count_fds = [] {
+    int n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  Run(Provider("/echo"));  // warm up (libcurl's lazily opened descriptors)
+  server_->Stop();         // joins the workers: their connections are closed
+  const int before = count_fds();
+  {
+    HttpServer server;
+    server.Handle("GET", "/echo", Echo);
+    server.Handle("GET", "/stall", [this](const TestRequest&) {
+      release_.Wait();
+      return TestResponse{};
+    });
+    Json stall{{"type", "http"}, {"url", server.Url("/stall")}, {"timeout", 0.05}};
+    for (int i = 0; i < 10; ++i) {
+      Run(Json{{"type", "http"}, {"url", server.Url("/echo")}});
+      Run(stall);
+    }
+    release_.Open();
+  }
+  EXPECT_EQ(count_fds(), before);
 }
 
 TEST_F(HttpProviderTest, DispatcherRunsHttp) {

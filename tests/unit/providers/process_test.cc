@@ -172,6 +172,26 @@ TEST_F(ProcessProviderTest, ExitedChildWithBackgroundHolderWaitsForEofLikeTheRef
   EXPECT_THAT(out, HasSubstr("late\n"));
 }
 
+TEST_F(ProcessProviderTest, FallbackWithoutPidfdCapturesAndTimesOut) {
+  SpawnOptions options;
+  options.force_wait_thread = true;
+  auto r =
+      SpawnAndWait({"/bin/sh", "-c", "echo out; echo err >&2; exit 4"}, CancelToken(), options);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->end, ProcessResult::End::kExited);
+  EXPECT_EQ(r->status, 4);
+  EXPECT_EQ(r->out, "out\n");
+  EXPECT_EQ(r->err, "err\n");
+
+  pid_t pgid = -1;
+  options.timeout = std::chrono::milliseconds(100);
+  options.on_spawn = [&](pid_t pid) { pgid = pid; };
+  r = SpawnAndWait({"/bin/sh", "-c", "sleep 30 & sleep 31; wait"}, CancelToken(), options);
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->end, ProcessResult::End::kTimedOut);
+  EXPECT_TRUE(chaosrun::testing::ReapAndCheckGroupGone(pgid));
+}
+
 TEST_F(ProcessProviderTest, OutputBeyondTheCapIsDrainedAndTruncated) {
   SpawnOptions options;
   options.max_capture = 1000;
