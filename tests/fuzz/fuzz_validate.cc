@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto diagnostics = chaosrun::validate::Validate(doc, FuzzOptions());
   for (const auto& d : diagnostics) {
     if (d.message.empty()) std::abort();
-    if (d.message.find("internal error") != std::string::npos) std::abort();
+    // Validate turns an escaped exception into this root diagnostic: a bug to fix.
+    if (d.pointer.empty() && d.message.starts_with("internal error")) std::abort();
   }
   return 0;
 }
