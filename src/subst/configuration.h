@@ -26,11 +26,14 @@ struct Overrides {
 };
 
 // Parses one `--var` argument: `key=value` or `key:type=value`. Errors name the argument.
+// Precedence is `--var` > var-files: load every var-file first, then parse the `--var`s.
 Status ParseVarArgument(const std::string& arg, Overrides& out);
 
 // Loads one `--var-file`. JSON/YAML with `configuration`/`secrets` blocks merge into `out`
 // (later files override earlier). Any other file, or one that parses to nothing, is a .env file:
-// its KEY=VALUE lines are set in the process environment (setenv). A missing file is an error.
+// its KEY=VALUE lines are set in the process environment (setenv); a bad line is an error naming
+// file and line, and then nothing is set. An empty file is skipped. A missing file, or a JSON/YAML
+// file that does not parse, is an error (the reference logs and skips both).
 Status LoadVarFile(const std::string& path, Overrides& out);
 
 // Resolves `configuration` (declaration order): overrides replace declarations, env entries read

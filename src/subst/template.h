@@ -3,9 +3,11 @@
 //   * `${name}` and bare `$name` are placeholders, identifiers [A-Za-z_][A-Za-z0-9_]*;
 //   * `$$` is a literal `$`; any other `$` is left as written;
 //   * unknown names are left verbatim;
-//   * when the whole string is exactly `${name}` (or `$name`) and name resolves, the result is the
-//     value itself with its own JSON type; otherwise values are stringified (PythonStr) into text;
-//   * applied recursively to strings in arrays and object values (never keys).
+//   * when the whole string is exactly `${name}` and name resolves, the result is the value
+//     itself with its own JSON type; otherwise (a bare `$name` included) values are stringified
+//     (PythonStr) into the text;
+//   * applied recursively to strings in arrays and object values (never keys); like the
+//     reference, an array directly inside an array is spliced into it ([["${a}"], 1] -> [a, 1]).
 #pragma once
 
 #include <optional>
