@@ -92,6 +92,9 @@ TEST(JsonPath, RecursiveDescent) {
             Json::parse(R"([{"b": 1, "c": [2, {"b": 3}]}, 1, [2, {"b": 3}], 2, {"b": 3}, 3])"));
   EXPECT_EQ(Eval(R"($..["b"])", doc), Json::array({1, 3}));
   EXPECT_EQ(Eval("$..[0]", doc), Json::array({2}));
+  // A recursive filter tests every node: the array elements are reached this way.
+  EXPECT_EQ(Eval("$..[?(@.up=true)].name"), Json::array({"a", "c"}));
+  EXPECT_EQ(Eval("$..length()", doc), Json::array({1, 2, 2, 1}));
 }
 
 TEST(JsonPath, FilterTestsTheCurrentNodeItself) {
