@@ -49,7 +49,7 @@ Outcome RunProcess(const Json& provider, const Context& ctx) {
         static_cast<int64_t>(std::min(secs, 1e9) * 1e9));  // clamp absurd values (≈31 years)
   }
   auto run = SpawnAndWait(*argv, ctx.cancel, options);
-  if (!run) return Outcome::Failed("failed to run '" + *resolved + "': " + run.error().message());
+  if (!run) return Outcome::Failed(run.error().message());  // "cannot start '<path>': <why>"
   switch (run->end) {
     case ProcessResult::End::kCancelled:
       return Outcome::Interrupted();

@@ -213,6 +213,17 @@ TEST_F(ProcessProviderTest, NonExecutableFailsToStart) {
   EXPECT_THAT(r.error().message(), HasSubstr("cannot start"));
 }
 
+TEST_F(ProcessProviderTest, UnstartableExecutableFails) {
+  chaosrun::testing::TempDir dir;
+  const std::string bad = dir.Write("bad.bin", std::string("\x7f"
+                                                           "ELF-not-really",
+                                                           15));
+  std::filesystem::permissions(bad, std::filesystem::perms::owner_all);
+  Outcome o = RunJson(Json{{"type", "process"}, {"path", bad}});
+  EXPECT_EQ(o.kind, Kind::kFailed);
+  EXPECT_EQ(o.error, "cannot start '" + bad + "': Exec format error");
+}
+
 TEST_F(ProcessProviderTest, HomeIsExpandedInPath) {
   chaosrun::testing::TempDir dir;
   const std::string script = dir.Write("bin/hello.sh", "#!/bin/sh\necho from home\n");
