@@ -25,7 +25,7 @@ namespace chaosrun::validate {
 
 struct Diagnostic {
   std::string pointer;  // "" for the document root, else "/method/2/provider/url"
-  std::string message;  // "an http activity needs a url"
+  std::string message;  // "an HTTP activity must have a URL"
   bool warning = false;
   // "/method/2/provider/url: an HTTP activity must have a URL". The root pointer "" is shown as
   // "(document)", since "/" would be the pointer of a key named "". Warnings get a "warning: "
