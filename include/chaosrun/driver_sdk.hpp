@@ -126,21 +126,34 @@ inline void Write(const Reply& r, char** out) {
 }
 
 template <typename Fn>
-int32_t Guarded(const char* json_text, char** out, Fn&& fn) {
+int32_t Guarded(const char* json_text, char** out, Fn&& fn) noexcept {
   if (out != nullptr) *out = nullptr;
-  Reply r;
   try {
-    nlohmann::json in = nlohmann::json::parse(json_text == nullptr ? "null" : json_text);
-    r = fn(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    r = Reply::Invalid(std::string("malformed JSON from the host: ") + e.what());
-  } catch (const std::exception& e) {
-    r = Reply::Error(CHAOSRUN_INTERNAL, std::string("driver error: ") + e.what());
+    Reply r;
+    nlohmann::json in;
+    bool parsed = true;
+    try {
+      in = nlohmann::json::parse(json_text == nullptr ? "null" : json_text);
+    } catch (const nlohmann::json::exception& e) {
+      parsed = false;
+      r = Reply::Invalid(std::string("malformed JSON from the host: ") + e.what());
+    }
+    if (parsed) {
+      // Anything the driver itself throws (a JSON error included) is the driver's bug.
+      try {
+        r = fn(in);
+      } catch (const std::exception& e) {
+        r = Reply::Error(CHAOSRUN_INTERNAL, std::string("driver error: ") + e.what());
+      } catch (...) {
+        r = Reply::Error(CHAOSRUN_INTERNAL, "driver error: unknown exception");
+      }
+    }
+    Write(r, out);
+    return static_cast<int32_t>(r.status);
   } catch (...) {
-    r = Reply::Error(CHAOSRUN_INTERNAL, "driver error: unknown exception");
+    // Out of memory while reporting: nothing may cross the C boundary.
+    return static_cast<int32_t>(CHAOSRUN_INTERNAL);
   }
-  Write(r, out);
-  return static_cast<int32_t>(r.status);
 }
 
 template <typename D>

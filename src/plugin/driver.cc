@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 
@@ -76,6 +77,13 @@ Result<Descriptor> ParseDescriptor(const std::string& json_text) {
   }
   if (Status st = ParseFuncs(d, "actions", out.actions); !st.ok()) return Err(st);
   if (Status st = ParseFuncs(d, "probes", out.probes); !st.ok()) return Err(st);
+  std::vector<std::string> names;
+  for (const auto& f : out.actions) names.push_back(f.name);
+  for (const auto& f : out.probes) names.push_back(f.name);
+  std::sort(names.begin(), names.end());
+  if (auto dup = std::adjacent_find(names.begin(), names.end()); dup != names.end()) {
+    return Err(Status::InvalidArgument("the descriptor declares '" + *dup + "' twice"));
+  }
   return out;
 }
 

@@ -14,9 +14,14 @@ void Registry::LoadDirectory(const std::string& dir, bool must_exist) {
     return;
   }
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() == ".so" && e.is_regular_file(ec)) files.push_back(e.path().string());
+  std::filesystem::directory_iterator it(dir, ec), end;
+  while (!ec && it != end) {
+    if (it->path().extension() == ".so" && it->is_regular_file(ec)) {
+      files.push_back(it->path().string());
+    }
+    it.increment(ec);
   }
+  if (ec) errors_.push_back("driver directory " + dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     Status st = LoadFile(f);
@@ -28,7 +33,8 @@ Status Registry::LoadFile(const std::string& path) {
   auto d = Driver::Load(path);
   if (!d) return d.error();
   if (Driver* existing = Find((*d)->descriptor().name)) {
-    if (std::filesystem::equivalent(existing->path(), path)) return Status::Ok();
+    std::error_code ec;
+    if (std::filesystem::equivalent(existing->path(), path, ec)) return Status::Ok();
     return Status::InvalidArgument("driver " + path + ": a driver named '" +
                                    (*d)->descriptor().name + "' is already loaded from " +
                                    existing->path());

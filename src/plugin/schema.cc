@@ -1,5 +1,10 @@
 #include "plugin/schema.h"
 
+// Without this valijson reports a malformed schema by calling abort().
+#ifndef VALIJSON_USE_EXCEPTIONS
+#define VALIJSON_USE_EXCEPTIONS 1
+#endif
+
 #include <nlohmann/json.hpp>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -47,9 +52,14 @@ std::vector<std::pair<std::string, std::string>> CheckAgainstSchema(const Json& 
       std::string last_pointer;
       while (results.popError(e)) {
         std::string p = ContextToPointer(e.context, pointer);
-        // valijson reports a chain (the failing keyword, then its parents): keep the most
-        // specific message per location.
-        if (!problems.empty() && problems.back().first == p) continue;
+        // valijson reports a chain (the failing keyword, then each enclosing schema): keep only
+        // the most specific problem, dropping any at the same place or at an ancestor of one
+        // already kept.
+        bool covered = false;
+        for (const auto& kept : problems) {
+          if (kept.first == p || kept.first.rfind(p + "/", 0) == 0) covered = true;
+        }
+        if (covered) continue;
         problems.emplace_back(p, e.description);
       }
       if (problems.empty()) problems.emplace_back(pointer, "does not match the driver's schema");

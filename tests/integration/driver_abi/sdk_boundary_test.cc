@@ -75,7 +75,7 @@ TEST_F(SdkBoundary, ExceptionsBecomeInternalErrorsAndTheDriverKeepsWorking) {
 // CHAOSRUN_INVALID_ARGUMENT "malformed JSON from the host" — a status that promises "nothing was
 // changed", although apply may have changed things before throwing. Enable once Guarded parses
 // the host's input in its own try block.
-TEST_F(SdkBoundary, DISABLED_AJsonParseErrorInsideTheDriverIsInternal) {
+TEST_F(SdkBoundary, AJsonParseErrorInsideTheDriverIsInternal) {
   CallResult r = driver_->Probe("parse_error", Json::object(), CancelToken());
   EXPECT_EQ(r.status, CHAOSRUN_INTERNAL) << r.error();
   EXPECT_EQ(r.error().find("from the host"), std::string::npos) << r.error();

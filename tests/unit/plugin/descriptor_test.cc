@@ -43,15 +43,23 @@ TEST(ParseDescriptor, AcceptsACompleteDescriptor) {
 
 TEST(ParseDescriptor, FindsActionsAndProbesSeparately) {
   auto d = ParseDescriptor(R"({"name": "n", "version": "1",
-                               "actions": [{"name": "same"}, {"name": "only_action"}],
-                               "probes": [{"name": "same", "description": "the probe"}]})");
+                               "actions": [{"name": "only_action"}],
+                               "probes": [{"name": "only_probe", "description": "the probe"}]})");
   ASSERT_TRUE(d.has_value()) << d.error().message();
   ASSERT_NE(d->FindAction("only_action"), nullptr);
   EXPECT_EQ(d->FindProbe("only_action"), nullptr);
-  ASSERT_NE(d->FindProbe("same"), nullptr);
-  EXPECT_EQ(d->FindProbe("same")->description, "the probe");
+  ASSERT_NE(d->FindProbe("only_probe"), nullptr);
+  EXPECT_EQ(d->FindProbe("only_probe")->description, "the probe");
   EXPECT_EQ(d->FindAction("missing"), nullptr);
   EXPECT_EQ(d->FindProbe(""), nullptr);
+}
+
+TEST(ParseDescriptor, ANameDeclaredTwiceIsRefused) {
+  // An experiment names a func without saying whether it is an action or a probe.
+  auto d = ParseDescriptor(R"({"name": "n", "version": "1",
+                               "actions": [{"name": "same"}], "probes": [{"name": "same"}]})");
+  ASSERT_FALSE(d.has_value());
+  EXPECT_NE(d.error().message().find("'same' twice"), std::string::npos);
 }
 
 TEST(ParseDescriptor, ActionsAndProbesAreOptional) {
