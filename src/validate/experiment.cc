@@ -192,6 +192,8 @@ void ValidateDocument(Context& ctx, const Json& doc) {
     CheckControls(ctx, *c, "/controls", true);
   CheckRuntime(ctx, doc);
   CheckContributions(ctx, doc);
+  CheckBlastRadius(ctx, doc);
+  CheckSafeguards(ctx, doc);
 }
 
 }  // namespace

@@ -47,6 +47,10 @@ class Context {
 void CheckConfiguration(Context& ctx, const Json& document);
 void CheckSecrets(Context& ctx, const Json& document);
 
+// safety.cc: chaosrun's `blast-radius` and `safeguards` keys.
+void CheckBlastRadius(Context& ctx, const Json& document);
+void CheckSafeguards(Context& ctx, const Json& document);
+
 // hypothesis.cc
 void CheckHypothesis(Context& ctx, const Json& hypothesis, const std::string& pointer);
 // tolerance.cc: the §5.1 rules for a hypothesis probe's `tolerance`.
