@@ -58,6 +58,11 @@ void ConsoleObserver::OnPhaseStarted(engine::Phase phase) {
 }
 
 void ConsoleObserver::OnActivityFinished(engine::Phase phase, const Json& record) {
+  if (phase == engine::Phase::kSafeguards && record.value("tolerance_met", false)) {
+    // Safeguards run every few seconds: only their failures deserve a console line.
+    log::Debug("  Safeguard: {} ... ok", Str(record["activity"], "name", "<unnamed>"));
+    return;
+  }
   const Json& activity = record.contains("activity") ? record["activity"] : Json();
   std::string name = Str(activity, "name", "<unnamed>");
   std::string label =
