@@ -22,8 +22,8 @@ namespace {
 
 std::filesystem::path UniqueCapturePath(const std::filesystem::path& dir, const char* stream) {
   static std::atomic<int> counter{0};
-  return dir / (".chaosrun-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-                "." + stream);
+  return dir / (".chaosrun-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "." +
+                stream);
 }
 
 std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra) {

@@ -20,9 +20,9 @@ struct Outcome {
 };
 
 struct Invocation {
-  std::vector<std::string> args;           // without argv[0]
-  std::filesystem::path cwd;               // the child's working directory
-  std::vector<std::string> env;            // extra "KEY=VALUE" entries (override inherited ones)
+  std::vector<std::string> args;  // without argv[0]
+  std::filesystem::path cwd;      // the child's working directory
+  std::vector<std::string> env;   // extra "KEY=VALUE" entries (override inherited ones)
 };
 
 class ChaosrunProcess {

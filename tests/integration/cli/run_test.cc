@@ -57,8 +57,8 @@ TEST_F(RunTest, CompletedRunExitsZeroWithTheReferenceJournalShape) {
   Json j = Journal();
   std::vector<std::string> keys = Keys(j);
   const std::vector<std::string> reference = {
-      "chaoslib-version", "platform", "node", "experiment", "start", "status", "deviated",
-      "steady_states", "run", "rollbacks", "end", "duration"};
+      "chaoslib-version", "platform",      "node", "experiment", "start", "status",
+      "deviated",         "steady_states", "run",  "rollbacks",  "end",   "duration"};
   ASSERT_GE(keys.size(), reference.size());
   EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + reference.size()), reference)
       << "the reference's keys must come first, in its order";
@@ -85,9 +85,9 @@ TEST_F(RunTest, CompletedRunExitsZeroWithTheReferenceJournalShape) {
 }
 
 TEST_F(RunTest, BareFileIsTheRunCommand) {
-  std::string path = Write("e.json", Experiment(Json::array({ProcessActivity(
-                                                    "action", "a", "echo", Json::array({"x"}))}))
-                                         .dump());
+  std::string path = Write(
+      "e.json",
+      Experiment(Json::array({ProcessActivity("action", "a", "echo", Json::array({"x"}))})).dump());
   Outcome o = Raw({"--state-dir", StateDir(), "--journal-path", JournalPath(), path});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   Json j = Journal();
@@ -97,9 +97,9 @@ TEST_F(RunTest, BareFileIsTheRunCommand) {
 }
 
 TEST_F(RunTest, DeviatedAfterHypothesisExitsOne) {
-  Json e = Experiment(Json::array({ProcessActivity("action", "make-it-so", "touch",
-                                                   Json::array({"marker"}))}),
-                      Json::array({AbsentProbe("marker")}));
+  Json e = Experiment(
+      Json::array({ProcessActivity("action", "make-it-so", "touch", Json::array({"marker"}))}),
+      Json::array({AbsentProbe("marker")}));
   Outcome o = Run({Write("e.json", e.dump())});
   EXPECT_EQ(o.exit_code, 1) << o.err;
   Json j = Journal();
@@ -142,7 +142,8 @@ TEST_F(RunTest, YamlAndYmlExperimentsRun) {
   std::string yml = Write("copy.yml", ReadFile(Example("process-only.yaml")));
   for (const std::string& path : {Example("process-only.yaml"), yml}) {
     std::filesystem::remove(JournalPath());
-    Outcome o = Run({"--rollback-strategy", "never", path}, {"CHAOSRUN_EXAMPLE_DIR=" + Dir().string()});
+    Outcome o =
+        Run({"--rollback-strategy", "never", path}, {"CHAOSRUN_EXAMPLE_DIR=" + Dir().string()});
     ASSERT_EQ(o.exit_code, 0) << path << "\n" << o.err;
     Json j = Journal();
     EXPECT_EQ(j["status"], "completed") << path;
@@ -180,8 +181,9 @@ TEST_F(RunTest, SecretsNeverReachTheJournalOrTheConsole) {
   const std::string env_secret = "env-s3cret-77ab";
   Json e = Experiment(Json::array({
       ProcessActivity("action", "echo-inline", "echo", Json::array({"token=${api_token}"})),
-      ProcessActivity("action", "echo-env", "sh",
-                      Json::array({"-c", "echo \"$CLI_TEST_SECRET\"; echo \"$CLI_TEST_SECRET\" >&2"})),
+      ProcessActivity(
+          "action", "echo-env", "sh",
+          Json::array({"-c", "echo \"$CLI_TEST_SECRET\"; echo \"$CLI_TEST_SECRET\" >&2"})),
   }));
   e["secrets"] = {{"api", {{"api_token", inline_secret}}},
                   {"env", {{"from_env", {{"type", "env"}, {"key", "CLI_TEST_SECRET"}}}}}};

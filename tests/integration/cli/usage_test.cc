@@ -19,9 +19,9 @@ using ::testing::StartsWith;
 class UsageTest : public CliTest {
  protected:
   std::string Valid() const {
-    return Write("ok.json",
-                 Experiment(Json::array({ProcessActivity("action", "a", "true", Json::array())}))
-                     .dump());
+    return Write(
+        "ok.json",
+        Experiment(Json::array({ProcessActivity("action", "a", "true", Json::array())})).dump());
   }
 };
 
