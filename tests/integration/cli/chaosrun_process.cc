@@ -149,7 +149,9 @@ bool HasArgument(pid_t pid, const std::string& token) {
   return false;
 }
 
-std::optional<pid_t> ScanProc(const std::string& token) {
+}  // namespace
+
+std::optional<pid_t> FindProcessWithArg(const std::string& token) {
   DIR* d = ::opendir("/proc");
   if (d == nullptr) return std::nullopt;
   std::optional<pid_t> found;
@@ -166,13 +168,11 @@ std::optional<pid_t> ScanProc(const std::string& token) {
   return found;
 }
 
-}  // namespace
-
 std::optional<pid_t> WaitForProcessWithArg(const std::string& token,
                                            const ChaosrunProcess& parent) {
   for (;;) {
-    if (auto pid = ScanProc(token)) return pid;
-    if (!parent.Running()) return ScanProc(token);
+    if (auto pid = FindProcessWithArg(token)) return pid;
+    if (!parent.Running()) return FindProcessWithArg(token);
     std::this_thread::yield();
   }
 }

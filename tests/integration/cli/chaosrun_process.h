@@ -52,9 +52,12 @@ Outcome RunChaosrun(const Invocation& inv);
 // Reads a whole file ("" if it cannot be read).
 std::string ReadFile(const std::filesystem::path& path);
 
-// Scans /proc for a process whose command line contains `token` as a whole argument and which is
-// a descendant-to-be of nothing in particular; returns its pid. Polls (yielding the CPU between
-// scans) until it appears or until `parent` (the chaosrun process) is no longer running.
+// A process whose command line has `token` as one whole argument, if one exists right now.
+std::optional<pid_t> FindProcessWithArg(const std::string& token);
+
+// Scans /proc for a process whose command line has `token` as one whole argument and returns its
+// pid. Polls (yielding the CPU between scans) until it appears or until `parent` (the chaosrun
+// process) has exited.
 std::optional<pid_t> WaitForProcessWithArg(const std::string& token, const ChaosrunProcess& parent);
 
 }  // namespace chaosrun::clitest

@@ -84,3 +84,35 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace chaosrun::clitest
+
+namespace chaosrun::clitest {
+namespace {
+
+class ProcessTimeoutTest : public CliTest {};
+
+TEST_F(ProcessTimeoutTest, TimeoutFailsTheActivityAndKillsTheProcessGroup) {
+  // A shell that starts a grandchild sleep in the same group: the timeout must end both.
+  const std::string token = "86400.9" + std::to_string(::getpid());
+  Json act = ProcessActivity("action", "too-slow", "sh",
+                             Json::array({"-c", "sleep " + token + " & sleep " + token + "1"}));
+  act["provider"]["timeout"] = 0.2;
+  Json e = Experiment(Json::array(
+      {act, ProcessActivity("action", "next", "touch", Json::array({"next-ran"}))}));
+  Outcome o = Run({Write("e.json", e.dump())});
+  EXPECT_EQ(o.exit_code, 0) << "a failed activity does not change the status\n" << o.err;
+  Json j = Journal();
+  EXPECT_EQ(j["status"], "completed");
+  const Json& rec = j["run"][0];
+  EXPECT_EQ(rec["status"], "failed");
+  EXPECT_EQ(rec["output"], nullptr);
+  ASSERT_TRUE(rec["exception"].is_array() && !rec["exception"].empty()) << rec.dump();
+  std::string last = rec["exception"].back().get<std::string>();
+  EXPECT_EQ(last.rfind("chaoslib.exceptions.ActivityFailed: ", 0), 0u) << last;
+  EXPECT_NE(last.find("took too long"), std::string::npos) << last;
+  EXPECT_TRUE(std::filesystem::exists(Dir() / "next-ran")) << "the method goes on";
+  EXPECT_FALSE(FindProcessWithArg(token).has_value()) << "the background sleep survived";
+  EXPECT_FALSE(FindProcessWithArg(token + "1").has_value()) << "the foreground sleep survived";
+}
+
+}  // namespace
+}  // namespace chaosrun::clitest
