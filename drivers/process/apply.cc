@@ -28,8 +28,8 @@ std::string Gone(const std::string& root, const Recorded& r) {
 sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env) {
   if (!plan.is_object()) return sdk::Reply::Invalid(func + ": the plan must be a JSON object");
   std::vector<Recorded> procs;
-  if (std::string e = ParseRecorded(plan.contains("processes") ? plan["processes"] : json(),
-                                    &procs);
+  if (std::string e =
+          ParseRecorded(plan.contains("processes") ? plan["processes"] : json(), &procs);
       !e.empty()) {
     return sdk::Reply::Invalid(func + ": invalid plan: " + e);
   }
@@ -61,7 +61,10 @@ sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env
   if (done.empty()) {
     return sdk::Reply::Failed(func + ": no planned process could be signalled: " + skipped.dump());
   }
-  json result{{"signalled", signalled}, {"skipped", skipped}, {"seed", seed}, {"signal", sig},
+  json result{{"signalled", signalled},
+              {"skipped", skipped},
+              {"seed", seed},
+              {"signal", sig},
               {"signal_name", SignalName(sig)}};
   // Wait (bounded) for the effect, so that the next probe of the experiment sees it.
   const std::string& root = env.proc_root;

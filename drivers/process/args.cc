@@ -1,7 +1,7 @@
 #include "process/args.h"
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <limits>
 
 #include "process/signals.h"
@@ -47,11 +47,10 @@ std::string UnknownKey(const nlohmann::json& args, std::initializer_list<const c
 
 std::string ParseActionArgs(const std::string& func, const nlohmann::json& args, ActionSpec* out) {
   const bool kill = func == "kill";
-  std::string bad =
-      kill ? UnknownKey(args, {"pids", "pidfile", "name", "cmdline", "unit", "signal", "count",
-                               "percent", "seed", "restart"})
-           : UnknownKey(args, {"pids", "pidfile", "name", "cmdline", "unit", "count", "percent",
-                               "seed"});
+  std::string bad = kill ? UnknownKey(args, {"pids", "pidfile", "name", "cmdline", "unit", "signal",
+                                             "count", "percent", "seed", "restart"})
+                         : UnknownKey(args, {"pids", "pidfile", "name", "cmdline", "unit", "count",
+                                             "percent", "seed"});
   if (!bad.empty()) return bad;
   ActionSpec spec;
   spec.action = func;
@@ -62,7 +61,8 @@ std::string ParseActionArgs(const std::string& func, const nlohmann::json& args,
     auto sig = ParseSignal(args["signal"]);
     if (!sig) {
       return "signal must be a signal name such as \"SIGKILL\", \"KILL\" or \"TERM\", or a "
-             "number from 1 to " + std::to_string(SIGRTMAX) + ", not " + args["signal"].dump();
+             "number from 1 to " +
+             std::to_string(SIGRTMAX) + ", not " + args["signal"].dump();
     }
     if (IsJobControlSignal(*sig)) {
       return SignalName(*sig) + " does not kill: use the stop action to freeze processes";

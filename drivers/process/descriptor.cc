@@ -65,8 +65,8 @@ json ChoiceProperties(json props) {
 
 json ActionSchema(bool kill) {
   json props = ChoiceProperties(SelectorProperties());
-  json all_of = json::array({ExactlyOneSelector(),
-                             json{{"not", {{"required", json::array({"count", "percent"})}}}}});
+  json all_of = json::array(
+      {ExactlyOneSelector(), json{{"not", {{"required", json::array({"count", "percent"})}}}}});
   if (kill) {
     json names = json::array();
     for (const auto& n : SignalNames()) {
@@ -86,7 +86,7 @@ json ActionSchema(bool kill) {
                         {"description", "argv that starts a new instance (the undo)"}};
     // A kill without an undo is refused: restart, or a unit (undone by systemctl start).
     all_of.push_back(json{{"anyOf", json::array({json{{"required", json::array({"restart"})}},
-                                                  json{{"required", json::array({"unit"})}}})}});
+                                                 json{{"required", json::array({"unit"})}}})}});
   }
   return json{{"type", "object"},
               {"properties", props},
@@ -97,9 +97,8 @@ json ActionSchema(bool kill) {
 }  // namespace
 
 json BuildDescriptor() {
-  json running{{"type", "object"},
-               {"properties", SelectorProperties()},
-               {"additionalProperties", false}};
+  json running{
+      {"type", "object"}, {"properties", SelectorProperties()}, {"additionalProperties", false}};
   running.update(ExactlyOneSelector());
   json alive{{"type", "object"},
              {"properties",

@@ -66,8 +66,7 @@ std::vector<int> Instances(const Selector& selector, const std::set<std::string>
   return {pids.begin(), pids.end()};
 }
 
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-             const Env& env) {
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout, const Env& env) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   long pause_ns = 1000000;  // 1 ms, doubling up to 50 ms
   for (;;) {

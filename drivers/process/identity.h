@@ -45,7 +45,6 @@ std::vector<int> Instances(const Selector& selector, const std::set<std::string>
                            const Env& env, std::string* error);
 
 // Polls `done` until it holds, `timeout` passes or the call is cancelled; true if it held.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout,
-             const Env& env);
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout, const Env& env);
 
 }  // namespace chaosrun::drivers::process

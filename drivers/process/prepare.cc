@@ -48,8 +48,10 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
   }
   if (candidates.empty()) {
     std::string msg = "no process matches " + sel.Describe();
-    if (sel.kind == SelectorKind::kUnit && m.unit_main_pid == 0) msg += " (the unit has no MainPID)";
-    if (!protected_pids.empty()) msg += " (protected, never signalled: " + protected_pids.dump() + ")";
+    if (sel.kind == SelectorKind::kUnit && m.unit_main_pid == 0)
+      msg += " (the unit has no MainPID)";
+    if (!protected_pids.empty())
+      msg += " (protected, never signalled: " + protected_pids.dump() + ")";
     return sdk::Reply::Failed(msg);
   }
   const uint64_t seed = spec.seed ? *spec.seed : NewSeed();

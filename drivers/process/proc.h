@@ -15,8 +15,8 @@ namespace chaosrun::drivers::process {
 // The fields of /proc/PID/stat this driver uses.
 struct ProcStat {
   int pid = 0;
-  std::string comm;         // the same bytes as /proc/PID/comm without its trailing newline
-  char state = '?';         // R S D T t Z X I ...
+  std::string comm;  // the same bytes as /proc/PID/comm without its trailing newline
+  char state = '?';  // R S D T t Z X I ...
   int ppid = 0;
   uint64_t flags = 0;       // field 9 (PF_* flags)
   uint64_t start_time = 0;  // field 22: clock ticks after boot; with the pid, a process identity
@@ -45,7 +45,9 @@ std::optional<std::string> ReadSmallFile(const std::string& path, size_t max_byt
 std::optional<int> ParsePidText(std::string_view text);
 
 // A zombie or dead entry: the process has exited.
-inline bool HasExited(const ProcStat& s) { return s.state == 'Z' || s.state == 'X' || s.state == 'x'; }
+inline bool HasExited(const ProcStat& s) {
+  return s.state == 'Z' || s.state == 'X' || s.state == 'x';
+}
 // A kernel thread (PF_KTHREAD): never a target.
 inline bool IsKernelThread(const ProcStat& s) { return (s.flags & 0x00200000u) != 0; }
 // Stopped by a signal (T) or by a tracer (t).

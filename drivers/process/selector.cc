@@ -12,8 +12,8 @@ namespace {
 bool ValidUnitName(const std::string& u) {
   if (u.empty() || u.size() > 256 || u.front() == '-') return false;
   return std::all_of(u.begin(), u.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '.' || c == '@' || c == '-' || c == '\\';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '.' || c == '@' || c == '-' || c == '\\';
   });
 }
 
@@ -105,7 +105,8 @@ std::string ParseSelector(const nlohmann::json& args, Selector* out) {
     s.kind = SelectorKind::kName;
     if (s.value.size() > kMaxNameBytes) {
       return "name must be at most 15 bytes: the kernel truncates process names (/proc/PID/comm)"
-             " to 15, so \"" + s.value + "\" can never match; use cmdline instead";
+             " to 15, so \"" +
+             s.value + "\" can never match; use cmdline instead";
     }
   } else if (key == "cmdline") {
     s.kind = SelectorKind::kCmdline;

@@ -15,9 +15,9 @@ namespace chaosrun::drivers::process {
 enum class SelectorKind { kPids, kPidfile, kName, kCmdline, kUnit };
 
 inline constexpr const char* kSelectorKeys[] = {"pids", "pidfile", "name", "cmdline", "unit"};
-inline constexpr size_t kMaxNameBytes = 15;        // the kernel's TASK_COMM_LEN - 1
-inline constexpr size_t kMaxPatternBytes = 1024;   // a cmdline pattern
-inline constexpr size_t kMaxRegexSubject = 1024;   // cmdline bytes a pattern is searched in
+inline constexpr size_t kMaxNameBytes = 15;          // the kernel's TASK_COMM_LEN - 1
+inline constexpr size_t kMaxPatternBytes = 1024;     // a cmdline pattern
+inline constexpr size_t kMaxRegexSubject = 1024;     // cmdline bytes a pattern is searched in
 inline constexpr size_t kMaxIdentityCmdline = 8192;  // cmdline bytes kept as a process identity
 inline constexpr size_t kMaxPids = 4096;
 
@@ -42,9 +42,9 @@ struct Env {
 };
 
 struct MatchResult {
-  std::vector<ProcStat> procs;  // live processes (not exited, not kernel threads), by pid
-  int unit_main_pid = 0;        // kUnit: the MainPID systemctl reported (0: not running)
-  std::string error;            // could not look: a bad pattern, systemctl failed, ...
+  std::vector<ProcStat> procs;    // live processes (not exited, not kernel threads), by pid
+  int unit_main_pid = 0;          // kUnit: the MainPID systemctl reported (0: not running)
+  std::string error;              // could not look: a bad pattern, systemctl failed, ...
   bool invalid_argument = false;  // `error` is the caller's fault
 };
 

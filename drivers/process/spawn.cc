@@ -200,7 +200,8 @@ std::string FindExecutable(const std::string& name) {
   size_t start = 0;
   for (;;) {
     size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string dir =
+        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
     std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
     if (executable(candidate)) return candidate;
     if (end == std::string::npos) break;

@@ -21,7 +21,9 @@ using nlohmann::json;
 
 sdk::Reply UndoStop(const json& undo, const Env& env) {
   std::vector<Recorded> procs;
-  if (std::string e = ParseRecorded(undo.contains("processes") ? undo["processes"] : json(), &procs); !e.empty()) {
+  if (std::string e =
+          ParseRecorded(undo.contains("processes") ? undo["processes"] : json(), &procs);
+      !e.empty()) {
     return sdk::Reply::Invalid("stop: invalid undo: " + e);
   }
   json continued = json::array();
@@ -102,8 +104,9 @@ sdk::Reply UndoKill(const json& undo, const Env& env) {
     for (size_t i = 0; i < missing; ++i) {
       DetachedResult d = SpawnDetached(restart);
       if (!d.ok) {
-        return sdk::Reply::Failed("kill: restart failed: " + d.error +
-                                  (started.empty() ? "" : " (started before: " + started.dump() + ")"));
+        return sdk::Reply::Failed(
+            "kill: restart failed: " + d.error +
+            (started.empty() ? "" : " (started before: " + started.dump() + ")"));
       }
       started.push_back(d.pid);
     }

@@ -199,10 +199,17 @@ struct Exporter {
     });
   }
   static const chaosrun_driver_api* Api(const char* descriptor) {
-    static const chaosrun_driver_api api = {
-        CHAOSRUN_DRIVER_ABI_MAJOR, CHAOSRUN_DRIVER_ABI_MINOR,
-        static_cast<uint32_t>(sizeof(chaosrun_driver_api)), descriptor, &Create, &Destroy,
-        &ProbeFn, &PrepareFn, &ApplyFn, &UndoFn, &FreeOwned};
+    static const chaosrun_driver_api api = {CHAOSRUN_DRIVER_ABI_MAJOR,
+                                            CHAOSRUN_DRIVER_ABI_MINOR,
+                                            static_cast<uint32_t>(sizeof(chaosrun_driver_api)),
+                                            descriptor,
+                                            &Create,
+                                            &Destroy,
+                                            &ProbeFn,
+                                            &PrepareFn,
+                                            &ApplyFn,
+                                            &UndoFn,
+                                            &FreeOwned};
     return &api;
   }
 };
@@ -212,9 +219,9 @@ struct Exporter {
 
 // Exports `DriverClass` (a chaosrun::sdk::Driver with a constructor taking const Host&) with
 // the given JSON descriptor as the library's driver.
-#define CHAOSRUN_EXPORT_DRIVER(DriverClass, descriptor_json)                                  \
-  extern "C" __attribute__((visibility("default"))) const chaosrun_driver_api*                \
-  chaosrun_driver_entry(uint16_t host_abi_major, uint16_t /*host_abi_minor*/) {               \
-    if (host_abi_major != CHAOSRUN_DRIVER_ABI_MAJOR) return nullptr;                          \
-    return ::chaosrun::sdk::internal::Exporter<DriverClass>::Api(descriptor_json);            \
+#define CHAOSRUN_EXPORT_DRIVER(DriverClass, descriptor_json)                       \
+  extern "C" __attribute__((visibility("default"))) const chaosrun_driver_api*     \
+  chaosrun_driver_entry(uint16_t host_abi_major, uint16_t /*host_abi_minor*/) {    \
+    if (host_abi_major != CHAOSRUN_DRIVER_ABI_MAJOR) return nullptr;               \
+    return ::chaosrun::sdk::internal::Exporter<DriverClass>::Api(descriptor_json); \
   }

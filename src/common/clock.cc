@@ -1,8 +1,9 @@
 #include "common/clock.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <ctime>
-#include <fmt/format.h>
 
 namespace chaosrun {
 
@@ -31,14 +32,12 @@ Clock::Duration SecondsToDuration(double seconds) {
   return std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(seconds));
 }
 
-double DurationToSeconds(Clock::Duration d) {
-  return std::chrono::duration<double>(d).count();
-}
+double DurationToSeconds(Clock::Duration d) { return std::chrono::duration<double>(d).count(); }
 
 std::string IsoTimestamp(Clock::WallTime t) {
   auto us = std::chrono::time_point_cast<std::chrono::microseconds>(t);
-  std::time_t secs = std::chrono::system_clock::to_time_t(
-      std::chrono::time_point_cast<std::chrono::seconds>(us));
+  std::time_t secs =
+      std::chrono::system_clock::to_time_t(std::chrono::time_point_cast<std::chrono::seconds>(us));
   if (std::chrono::system_clock::from_time_t(secs) > us) --secs;
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     us - std::chrono::system_clock::from_time_t(secs))

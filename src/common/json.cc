@@ -26,15 +26,23 @@ std::string PointerAppend(std::string_view base, size_t index) {
 
 bool Truthy(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return false;
-    case Json::value_t::boolean: return v.get<bool>();
-    case Json::value_t::number_integer: return v.get<int64_t>() != 0;
-    case Json::value_t::number_unsigned: return v.get<uint64_t>() != 0;
-    case Json::value_t::number_float: return v.get<double>() != 0.0;
-    case Json::value_t::string: return !v.get_ref<const std::string&>().empty();
+    case Json::value_t::null:
+      return false;
+    case Json::value_t::boolean:
+      return v.get<bool>();
+    case Json::value_t::number_integer:
+      return v.get<int64_t>() != 0;
+    case Json::value_t::number_unsigned:
+      return v.get<uint64_t>() != 0;
+    case Json::value_t::number_float:
+      return v.get<double>() != 0.0;
+    case Json::value_t::string:
+      return !v.get_ref<const std::string&>().empty();
     case Json::value_t::array:
-    case Json::value_t::object: return !v.empty();
-    default: return true;
+    case Json::value_t::object:
+      return !v.empty();
+    default:
+      return true;
   }
 }
 
@@ -50,13 +58,20 @@ std::string PythonFloat(double d) {
 
 std::string PythonStr(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "None";
-    case Json::value_t::boolean: return v.get<bool>() ? "True" : "False";
-    case Json::value_t::number_integer: return std::to_string(v.get<int64_t>());
-    case Json::value_t::number_unsigned: return std::to_string(v.get<uint64_t>());
-    case Json::value_t::number_float: return PythonFloat(v.get<double>());
-    case Json::value_t::string: return v.get<std::string>();
-    default: return DumpCompact(v);
+    case Json::value_t::null:
+      return "None";
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "True" : "False";
+    case Json::value_t::number_integer:
+      return std::to_string(v.get<int64_t>());
+    case Json::value_t::number_unsigned:
+      return std::to_string(v.get<uint64_t>());
+    case Json::value_t::number_float:
+      return PythonFloat(v.get<double>());
+    case Json::value_t::string:
+      return v.get<std::string>();
+    default:
+      return DumpCompact(v);
   }
 }
 

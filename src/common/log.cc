@@ -40,20 +40,28 @@ std::shared_ptr<spdlog::logger> MakeConsole() {
 
 const char* Name(Level l) {
   switch (l) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarning: return "WARNING";
-    case Level::kError: return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarning:
+      return "WARNING";
+    case Level::kError:
+      return "ERROR";
   }
   return "INFO";
 }
 
 const char* Colour(Level l) {
   switch (l) {
-    case Level::kDebug: return "\033[36m";
-    case Level::kInfo: return "\033[32m";
-    case Level::kWarning: return "\033[33m";
-    case Level::kError: return "\033[31m";
+    case Level::kDebug:
+      return "\033[36m";
+    case Level::kInfo:
+      return "\033[32m";
+    case Level::kWarning:
+      return "\033[33m";
+    case Level::kError:
+      return "\033[31m";
   }
   return "";
 }

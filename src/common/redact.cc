@@ -55,7 +55,8 @@ Json Redactor::RedactJson(const Json& value) const {
   }
   if (value.is_object()) {
     Json out = Json::object();
-    for (auto it = value.begin(); it != value.end(); ++it) out[Redact(it.key())] = RedactJson(it.value());
+    for (auto it = value.begin(); it != value.end(); ++it)
+      out[Redact(it.key())] = RedactJson(it.value());
     return out;
   }
   if (value.is_number()) {

@@ -5,15 +5,24 @@ namespace chaosrun {
 namespace {
 const char* CodeName(Code c) {
   switch (c) {
-    case Code::kOk: return "ok";
-    case Code::kInvalidArgument: return "invalid argument";
-    case Code::kNotFound: return "not found";
-    case Code::kParseError: return "parse error";
-    case Code::kIoError: return "I/O error";
-    case Code::kTimeout: return "timeout";
-    case Code::kCancelled: return "cancelled";
-    case Code::kUnsupported: return "unsupported";
-    case Code::kInternal: return "internal error";
+    case Code::kOk:
+      return "ok";
+    case Code::kInvalidArgument:
+      return "invalid argument";
+    case Code::kNotFound:
+      return "not found";
+    case Code::kParseError:
+      return "parse error";
+    case Code::kIoError:
+      return "I/O error";
+    case Code::kTimeout:
+      return "timeout";
+    case Code::kCancelled:
+      return "cancelled";
+    case Code::kUnsupported:
+      return "unsupported";
+    case Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

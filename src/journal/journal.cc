@@ -70,8 +70,8 @@ Status WriteJournal(const std::string& path, const Json& journal) {
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmp = (dir / (target.filename().string() + ".tmp-" + std::to_string(::getpid())))
-                        .string();
+  std::string tmp =
+      (dir / (target.filename().string() + ".tmp-" + std::to_string(::getpid()))).string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("cannot create", tmp);
   Status st = WriteAll(fd, text, tmp);

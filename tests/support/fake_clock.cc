@@ -9,8 +9,8 @@ Clock::SteadyTime FakeClock::Now() const {
 
 Clock::WallTime FakeClock::WallNow() const {
   std::lock_guard lock(mu_);
-  return wall_base_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                          now_.time_since_epoch());
+  return wall_base_ +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(now_.time_since_epoch());
 }
 
 bool FakeClock::SleepUntil(SteadyTime deadline, const CancelToken& cancel) {

@@ -14,8 +14,8 @@ namespace chaosrun::testing {
 
 class FakeDispatcher final : public providers::Dispatcher {
  public:
-  using Behaviour = std::function<providers::Outcome(const Json& provider,
-                                                     const providers::Context& ctx)>;
+  using Behaviour =
+      std::function<providers::Outcome(const Json& provider, const providers::Context& ctx)>;
 
   void Script(const std::string& name, Behaviour b) {
     std::lock_guard lock(mu_);

@@ -19,10 +19,10 @@ class RecordingObserver final : public engine::Observer {
 
   void OnPhaseStarted(engine::Phase p) override { Add("phase:" + std::string(engine::Name(p))); }
   void OnActivityFinished(engine::Phase p, const Json& record) override {
-    std::string status = record.contains("status") ? record["status"].get<std::string>()
-                                                   : "interrupted";
-    Add("activity:" + std::string(engine::Name(p)) + ":" +
-        record["activity"].value("name", "?") + ":" + status);
+    std::string status =
+        record.contains("status") ? record["status"].get<std::string>() : "interrupted";
+    Add("activity:" + std::string(engine::Name(p)) + ":" + record["activity"].value("name", "?") +
+        ":" + status);
     if (on_activity) on_activity(p, record);
   }
   void OnHypothesisFinished(engine::Phase p, const Json& state) override {

@@ -25,8 +25,7 @@ std::string ProcessDriverTest::load_error_;
 
 std::string DriverPath() {
   std::filesystem::path bin(CHAOSRUN_BINARY);
-  return (bin.parent_path().parent_path() / "lib/chaosrun/drivers/libchaosrun_process.so")
-      .string();
+  return (bin.parent_path().parent_path() / "lib/chaosrun/drivers/libchaosrun_process.so").string();
 }
 
 bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds cap) {

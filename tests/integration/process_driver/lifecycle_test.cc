@@ -98,7 +98,9 @@ TEST_F(ProcessDriverTest, KillThenRestartUndo) {
   const pid_t restarted = undone.value["restarted"][0].get<pid_t>();
   Adopt(restarted);
   EXPECT_NE(restarted, pid);
-  ASSERT_TRUE(WaitUntil([&] { return RunningPids(Json{{"name", name}}) == std::vector<int>{restarted}; }));
+  ASSERT_TRUE(WaitUntil([&] {
+    return RunningPids(Json{{"name", name}}) == std::vector<int>{restarted};
+  }));
   EXPECT_EQ(::getsid(restarted), restarted) << "the restarted instance runs in its own session";
 
   plugin::CallResult again = Undo("kill", plan.value["undo"]);  // the instance is back: no-op
@@ -134,8 +136,8 @@ TEST_F(ProcessDriverTest, RestartThatCannotRunFailsTheUndo) {
   const std::string exe = SleepCopy();
   const std::string name = std::filesystem::path(exe).filename().string();
   const pid_t pid = Spawn({exe, "300"});
-  plugin::CallResult plan =
-      Prepare("kill", Json{{"name", name}, {"restart", {(tmp_.path() / "no-such-program").string()}}});
+  plugin::CallResult plan = Prepare(
+      "kill", Json{{"name", name}, {"restart", {(tmp_.path() / "no-such-program").string()}}});
   ASSERT_TRUE(plan.ok()) << plan.error();
   ASSERT_TRUE(Apply("kill", plan.value).ok());
   Reap(pid);
@@ -188,7 +190,8 @@ TEST_F(ProcessDriverTest, UndoNeverSignalsARecycledPid) {
 
   // The undo as if the pid now belonged to another process (a different start time).
   Json recycled = plan.value["undo"];
-  recycled["processes"][0]["start_time"] = recycled["processes"][0]["start_time"].get<uint64_t>() + 1;
+  recycled["processes"][0]["start_time"] =
+      recycled["processes"][0]["start_time"].get<uint64_t>() + 1;
   plugin::CallResult skipped = Undo("stop", recycled);
   ASSERT_TRUE(skipped.ok()) << skipped.error();
   EXPECT_EQ(skipped.value["continued"], Json::array());

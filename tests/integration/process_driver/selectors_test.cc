@@ -79,14 +79,23 @@ TEST_F(ProcessDriverTest, UnitSelectorThroughSystemctl) {
   const auto state = tmp_.path() / "mainpid";
   const auto calls = tmp_.path() / "calls";
   WriteFile(state, std::to_string(pid) + "\n");
-  const std::string script = "#!/bin/sh\n"
-                             "echo \"$*\" >> '" + calls.string() + "'\n"
-                             "case \"$1\" in\n"
-                             "  show) cat '" + state.string() + "' 2>/dev/null || echo 0 ;;\n"
-                             "  start) '" + exe + "' 300 </dev/null >/dev/null 2>&1 &\n"
-                             "         echo $! > '" + state.string() + "' ;;\n"
-                             "  *) echo \"unknown verb $1\" >&2; exit 1 ;;\n"
-                             "esac\n";
+  const std::string script =
+      "#!/bin/sh\n"
+      "echo \"$*\" >> '" +
+      calls.string() +
+      "'\n"
+      "case \"$1\" in\n"
+      "  show) cat '" +
+      state.string() +
+      "' 2>/dev/null || echo 0 ;;\n"
+      "  start) '" +
+      exe +
+      "' 300 </dev/null >/dev/null 2>&1 &\n"
+      "         echo $! > '" +
+      state.string() +
+      "' ;;\n"
+      "  *) echo \"unknown verb $1\" >&2; exit 1 ;;\n"
+      "esac\n";
   std::string path = tmp_.Write("bin/systemctl", script);
   std::filesystem::permissions(path, std::filesystem::perms::owner_all);
   ScopedPathPrefix on_path(bin.string());
@@ -122,7 +131,8 @@ TEST_F(ProcessDriverTest, UnitSelectorThroughSystemctl) {
   EXPECT_FALSE(again.value.contains("unit_started"));
   std::string log = ReadFile(calls);
   EXPECT_EQ(log.find("start crtest.service"), log.rfind("start crtest.service"))
-      << "systemctl start ran more than once:\n" << log;
+      << "systemctl start ran more than once:\n"
+      << log;
 }
 
 TEST_F(ProcessDriverTest, UnitWithoutMainPidMatchesNothing) {
@@ -152,10 +162,17 @@ TEST_F(ProcessDriverTest, AliveIsFalseForAZombie) {
 }
 
 TEST_F(ProcessDriverTest, MalformedInputIsAnInvalidArgument) {
-  const Json bad_args[] = {Json::object(), Json::array(), Json(7), Json(nullptr),
-                           Json{{"pids", "12"}}, Json{{"name", 5}}, Json{{"pids", {-3}}},
-                           Json{{"cmdline", "("}}, Json{{"name", "x"}, {"count", 0}},
-                           Json{{"name", "x"}, {"percent", 0}}, Json{{"unit", "--all"}},
+  const Json bad_args[] = {Json::object(),
+                           Json::array(),
+                           Json(7),
+                           Json(nullptr),
+                           Json{{"pids", "12"}},
+                           Json{{"name", 5}},
+                           Json{{"pids", {-3}}},
+                           Json{{"cmdline", "("}},
+                           Json{{"name", "x"}, {"count", 0}},
+                           Json{{"name", "x"}, {"percent", 0}},
+                           Json{{"unit", "--all"}},
                            Json{{"name", "x"}, {"restart", {"x"}}, {"bogus", true}}};
   for (const auto& a : bad_args) {
     EXPECT_EQ(Prepare("kill", a).status, CHAOSRUN_INVALID_ARGUMENT) << a.dump();
@@ -192,29 +209,29 @@ TEST_F(ProcessDriverTest, DescriptorSchemasAcceptAndReject) {
   const plugin::FuncInfo* alive = d.FindProbe("alive");
   ASSERT_TRUE(kill && stop && running && alive);
 
-  for (const char* text : {R"({"name": "redis-server", "restart": ["redis-server"]})",
-                           R"({"unit": "redis.service"})",
-                           R"({"unit": "redis.service", "signal": "TERM", "count": 1})",
-                           R"({"cmdline": "x", "restart": ["a"], "count": 2, "seed": 1, "signal": "SIGTERM"})",
-                           R"({"pids": [5], "restart": ["a", "b"], "signal": 15, "percent": 50})",
-                           R"({"pidfile": "/run/x.pid", "restart": ["a"], "percent": 100})"}) {
+  for (const char* text :
+       {R"({"name": "redis-server", "restart": ["redis-server"]})", R"({"unit": "redis.service"})",
+        R"({"unit": "redis.service", "signal": "TERM", "count": 1})",
+        R"({"cmdline": "x", "restart": ["a"], "count": 2, "seed": 1, "signal": "SIGTERM"})",
+        R"({"pids": [5], "restart": ["a", "b"], "signal": 15, "percent": 50})",
+        R"({"pidfile": "/run/x.pid", "restart": ["a"], "percent": 100})"}) {
     EXPECT_TRUE(ok(kill, Json::parse(text))) << text;
   }
-  for (const char* text : {R"({"name": "x"})", R"({})", R"({"restart": ["a"]})",
-                           R"({"name": "x", "pids": [1], "restart": ["a"]})",
-                           R"({"name": "x", "restart": ["a"], "count": 1, "percent": 5})",
-                           R"({"name": "x", "restart": ["a"], "bogus": 1})",
-                           R"({"name": "abcdefghijklmnop", "restart": ["a"]})",
-                           R"({"name": "x", "restart": ["a"], "percent": 0})",
-                           R"({"name": "x", "restart": ["a"], "percent": 101})",
-                           R"({"name": "x", "restart": ["a"], "count": 0})",
-                           R"({"name": "x", "restart": ["a"], "seed": -1})",
-                           R"({"name": "x", "restart": ["a"], "signal": "SIGSTOP"})",
-                           R"({"name": "x", "restart": ["a"], "signal": "kill"})",
-                           R"({"name": "x", "restart": ["a"], "signal": 0})",
-                           R"({"name": "x", "restart": []})", R"({"name": "x", "restart": "a"})",
-                           R"({"unit": "-x"})", R"({"pids": [], "restart": ["a"]})",
-                           R"({"pids": [0], "restart": ["a"]})"}) {
+  for (const char* text :
+       {R"({"name": "x"})", R"({})", R"({"restart": ["a"]})",
+        R"({"name": "x", "pids": [1], "restart": ["a"]})",
+        R"({"name": "x", "restart": ["a"], "count": 1, "percent": 5})",
+        R"({"name": "x", "restart": ["a"], "bogus": 1})",
+        R"({"name": "abcdefghijklmnop", "restart": ["a"]})",
+        R"({"name": "x", "restart": ["a"], "percent": 0})",
+        R"({"name": "x", "restart": ["a"], "percent": 101})",
+        R"({"name": "x", "restart": ["a"], "count": 0})",
+        R"({"name": "x", "restart": ["a"], "seed": -1})",
+        R"({"name": "x", "restart": ["a"], "signal": "SIGSTOP"})",
+        R"({"name": "x", "restart": ["a"], "signal": "kill"})",
+        R"({"name": "x", "restart": ["a"], "signal": 0})", R"({"name": "x", "restart": []})",
+        R"({"name": "x", "restart": "a"})", R"({"unit": "-x"})",
+        R"({"pids": [], "restart": ["a"]})", R"({"pids": [0], "restart": ["a"]})"}) {
     EXPECT_FALSE(ok(kill, Json::parse(text))) << text;
   }
   EXPECT_TRUE(ok(stop, Json::parse(R"({"name": "redis-server", "count": 1})")));

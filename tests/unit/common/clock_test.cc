@@ -1,6 +1,7 @@
+#include "common/clock.h"
+
 #include <gtest/gtest.h>
 
-#include "common/clock.h"
 #include "support/fake_clock.h"
 
 namespace chaosrun {

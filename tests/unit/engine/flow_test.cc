@@ -86,9 +86,8 @@ TEST_F(EngineTest, DryActivitiesRunsNothing) {
 }
 
 TEST_F(EngineTest, SigtermDuringMethodInterruptsAndSkipsAfterHypothesis) {
-  dispatcher_.BlocksUntilCancelled("slow", [this] {
-    runner_.Interrupt(InterruptKind::kSigterm, "SIGTERM signal received");
-  });
+  dispatcher_.BlocksUntilCancelled(
+      "slow", [this] { runner_.Interrupt(InterruptKind::kSigterm, "SIGTERM signal received"); });
   auto r = RunDoc(kWithHypothesis);
   EXPECT_EQ(r.status, RunStatus::kInterrupted);
   EXPECT_EQ(r.exit_code, 1);
@@ -101,9 +100,8 @@ TEST_F(EngineTest, SigtermDuringMethodInterruptsAndSkipsAfterHypothesis) {
 }
 
 TEST_F(EngineTest, InterruptWithAlwaysStillPlaysRollbacks) {
-  dispatcher_.BlocksUntilCancelled("slow", [this] {
-    runner_.Interrupt(InterruptKind::kSigint, "SIGINT");
-  });
+  dispatcher_.BlocksUntilCancelled("slow",
+                                   [this] { runner_.Interrupt(InterruptKind::kSigint, "SIGINT"); });
   RunOptions o;
   o.rollback_strategy = RollbackStrategy::kAlways;
   auto r = RunDoc(kWithHypothesis, o);
@@ -113,9 +111,8 @@ TEST_F(EngineTest, InterruptWithAlwaysStillPlaysRollbacks) {
 }
 
 TEST_F(EngineTest, Sigusr2SkipsRollbacksEvenWithAlways) {
-  dispatcher_.BlocksUntilCancelled("slow", [this] {
-    runner_.Interrupt(InterruptKind::kSigusr2, "SIGUSR2");
-  });
+  dispatcher_.BlocksUntilCancelled(
+      "slow", [this] { runner_.Interrupt(InterruptKind::kSigusr2, "SIGUSR2"); });
   RunOptions o;
   o.rollback_strategy = RollbackStrategy::kAlways;
   auto r = RunDoc(kWithHypothesis, o);
@@ -124,9 +121,8 @@ TEST_F(EngineTest, Sigusr2SkipsRollbacksEvenWithAlways) {
 }
 
 TEST_F(EngineTest, InterruptDuringRollbacksSkipsTheRest) {
-  dispatcher_.BlocksUntilCancelled("rb", [this] {
-    runner_.Interrupt(InterruptKind::kSigterm, "SIGTERM");
-  });
+  dispatcher_.BlocksUntilCancelled(
+      "rb", [this] { runner_.Interrupt(InterruptKind::kSigterm, "SIGTERM"); });
   auto r = RunDoc(R"({"title": "t", "description": "d", "method": [],
     "rollbacks": [{"type": "action", "name": "rb", "provider": {"type": "process", "path": "x"}},
                   {"type": "action", "name": "rb2", "provider": {"type": "process", "path": "x"}}]})");

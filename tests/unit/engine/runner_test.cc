@@ -9,10 +9,10 @@ using ::testing::ElementsAre;
 
 std::string Doc(const std::string& hypothesis_probes, const std::string& method,
                 const std::string& rollbacks = "[]", const std::string& extra = "") {
-  std::string ssh = hypothesis_probes.empty()
-                        ? ""
-                        : R"("steady-state-hypothesis": {"title": "h", "probes": )" +
-                              hypothesis_probes + "},";
+  std::string ssh =
+      hypothesis_probes.empty()
+          ? ""
+          : R"("steady-state-hypothesis": {"title": "h", "probes": )" + hypothesis_probes + "},";
   return R"({"title": "t", "description": "d", )" + ssh + R"("method": )" + method +
          R"(, "rollbacks": )" + rollbacks + extra + "}";
 }
@@ -28,9 +28,9 @@ TEST_F(EngineTest, CompletedRunHasTheReferenceJournalShape) {
   EXPECT_EQ(r.exit_code, 0);
   std::vector<std::string> keys;
   for (auto it = r.journal.begin(); it != r.journal.end(); ++it) keys.push_back(it.key());
-  EXPECT_THAT(keys, ElementsAre("chaoslib-version", "platform", "node", "experiment", "start",
-                                "status", "deviated", "steady_states", "run", "rollbacks", "end",
-                                "duration"));
+  EXPECT_THAT(keys,
+              ElementsAre("chaoslib-version", "platform", "node", "experiment", "start", "status",
+                          "deviated", "steady_states", "run", "rollbacks", "end", "duration"));
   EXPECT_EQ(r.journal["status"], "completed");
   EXPECT_EQ(r.journal["experiment"]["dry"], nullptr);
   EXPECT_EQ(r.journal["steady_states"]["before"]["steady_state_met"], true);
@@ -83,8 +83,7 @@ TEST_F(EngineTest, FailedMethodActivityIsDataNotFailure) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.journal["run"][0]["status"], "failed");
   EXPECT_EQ(r.journal["run"][0]["output"], nullptr);
-  EXPECT_EQ(r.journal["run"][0]["exception"].back(),
-            "chaoslib.exceptions.ActivityFailed: boom\n");
+  EXPECT_EQ(r.journal["run"][0]["exception"].back(), "chaoslib.exceptions.ActivityFailed: boom\n");
   EXPECT_EQ(dispatcher_.count("a2"), 1);
 }
 
@@ -98,9 +97,10 @@ TEST_F(EngineTest, ErroredHypothesisProbeFailsTheRun) {
 
 TEST_F(EngineTest, HypothesisStopsAtFirstUnmetProbe) {
   dispatcher_.Returns("p1", Json{{"status", 3}});
-  auto r = RunDoc(Doc(R"([{"type":"probe","name":"p1","tolerance":0,"provider":{"type":"process","path":"x"}},
+  auto r = RunDoc(
+      Doc(R"([{"type":"probe","name":"p1","tolerance":0,"provider":{"type":"process","path":"x"}},
                          {"type":"probe","name":"p2","tolerance":0,"provider":{"type":"process","path":"x"}}])",
-                      "[]"));
+          "[]"));
   EXPECT_EQ(r.journal["steady_states"]["before"]["probes"].size(), 1u);
   EXPECT_EQ(dispatcher_.count("p2"), 0);
 }

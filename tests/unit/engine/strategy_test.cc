@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "engine/strategy.h"
+
+#include <gtest/gtest.h>
 
 namespace chaosrun::engine {
 namespace {

@@ -103,9 +103,7 @@ TEST(Ledger, TwoHandlesOnOneDirectoryShareTheRecord) {
   EXPECT_EQ((*p)[0].id, "1");
 }
 
-TEST(Ledger, FaultIdsAreUnique) {
-  EXPECT_NE(NewFaultId(), NewFaultId());
-}
+TEST(Ledger, FaultIdsAreUnique) { EXPECT_NE(NewFaultId(), NewFaultId()); }
 
 }  // namespace
 }  // namespace chaosrun::ledger

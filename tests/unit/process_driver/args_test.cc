@@ -1,11 +1,12 @@
 // Argument checks: signals, selectors, count/percent/seed, restart; every bad shape is an
 // error message, never an exception.
+#include "process/args.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
 
-#include "process/args.h"
 #include "process/signals.h"
 
 namespace chaosrun::drivers::process {
@@ -25,9 +26,9 @@ TEST(SignalTest, NamesAndNumbers) {
 }
 
 TEST(SignalTest, Rejects) {
-  for (const json& bad : {json(0), json(-9), json(SIGRTMAX + 1), json(1ull << 40), json("kill"),
-                          json("SIG"), json("SIGNOPE"), json(""), json(9.0), json(nullptr),
-                          json::array({9}), json::object()}) {
+  for (const json& bad :
+       {json(0), json(-9), json(SIGRTMAX + 1), json(1ull << 40), json("kill"), json("SIG"),
+        json("SIGNOPE"), json(""), json(9.0), json(nullptr), json::array({9}), json::object()}) {
     EXPECT_FALSE(ParseSignal(bad).has_value()) << bad.dump();
   }
 }
@@ -62,7 +63,8 @@ TEST(ActionArgsTest, StopIsAlwaysSigstop) {
   EXPECT_EQ(s.selector.pids, (std::vector<int>{5, 6}));
   EXPECT_EQ(*s.percent, 50.0);
   EXPECT_EQ(*s.seed, 3u);
-  EXPECT_THAT(Parse("stop", json{{"pids", {5}}, {"signal", "KILL"}}), HasSubstr("unknown argument 'signal'"));
+  EXPECT_THAT(Parse("stop", json{{"pids", {5}}, {"signal", "KILL"}}),
+              HasSubstr("unknown argument 'signal'"));
   EXPECT_THAT(Parse("stop", json{{"pids", {5}}, {"restart", {"x"}}}), HasSubstr("'restart'"));
 }
 
@@ -122,9 +124,9 @@ TEST(ActionArgsTest, NumbersMayBeWrittenAsFloats) {
 }
 
 TEST(SelectorTest, RoundTripsThroughJson) {
-  for (const json& args : {json{{"pids", {3, 4}}}, json{{"pidfile", "/run/x.pid"}},
-                           json{{"name", "nginx"}}, json{{"cmdline", "^nginx: master"}},
-                           json{{"unit", "nginx.service"}}}) {
+  for (const json& args :
+       {json{{"pids", {3, 4}}}, json{{"pidfile", "/run/x.pid"}}, json{{"name", "nginx"}},
+        json{{"cmdline", "^nginx: master"}}, json{{"unit", "nginx.service"}}}) {
     Selector s;
     ASSERT_EQ(ParseSelector(args, &s), "") << args.dump();
     EXPECT_EQ(s.ToJson(), args);

@@ -1,10 +1,10 @@
 // Seeded choice: counts, percent rounding, determinism, and golden values that pin the
 // algorithm (mt19937_64's sequence is fixed by the standard, so these hold everywhere).
+#include "process/choose.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "process/choose.h"
 
 namespace chaosrun::drivers::process {
 namespace {
@@ -21,11 +21,11 @@ TEST(HowManyTest, CountIsCappedByMatches) {
 }
 
 TEST(HowManyTest, PercentRoundsUpAtLeastOne) {
-  EXPECT_EQ(HowMany(10, std::nullopt, 30.0), 3u);   // exact: not rounded up to 4
+  EXPECT_EQ(HowMany(10, std::nullopt, 30.0), 3u);  // exact: not rounded up to 4
   EXPECT_EQ(HowMany(10, std::nullopt, 31.0), 4u);
   EXPECT_EQ(HowMany(3, std::nullopt, 33.3), 1u);
-  EXPECT_EQ(HowMany(3, std::nullopt, 0.001), 1u);   // at least one
-  EXPECT_EQ(HowMany(7, std::nullopt, 50.0), 4u);    // 3.5 -> 4
+  EXPECT_EQ(HowMany(3, std::nullopt, 0.001), 1u);  // at least one
+  EXPECT_EQ(HowMany(7, std::nullopt, 50.0), 4u);   // 3.5 -> 4
   EXPECT_EQ(HowMany(7, std::nullopt, 100.0), 7u);
   EXPECT_EQ(HowMany(100, std::nullopt, 7.0), 7u);
   EXPECT_EQ(HowMany(1, std::nullopt, 1.0), 1u);

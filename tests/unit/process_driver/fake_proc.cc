@@ -14,8 +14,8 @@ void FakeProc::Add(int pid, const std::string& comm, const std::string& cmdline_
   std::replace(cmd.begin(), cmd.end(), ' ', '\0');
   if (!cmd.empty()) cmd.push_back('\0');
   dir_.Write(p + "/cmdline", cmd);
-  dir_.Write(p + "/status", "Name:\t" + comm + "\nUmask:\t0022\nState:\t" + state +
-                                "\nTgid:\t" + std::to_string(tgid == 0 ? pid : tgid) + "\n");
+  dir_.Write(p + "/status", "Name:\t" + comm + "\nUmask:\t0022\nState:\t" + state + "\nTgid:\t" +
+                                std::to_string(tgid == 0 ? pid : tgid) + "\n");
 }
 
 }  // namespace chaosrun::drivers::process::testing

@@ -16,8 +16,7 @@ class FakeProc {
 
   // Adds /PID/{stat,cmdline,status}. `argv` is NUL-separated when written.
   void Add(int pid, const std::string& comm, const std::string& cmdline_with_spaces,
-           char state = 'S', uint64_t start_time = 1000, uint64_t flags = 0x400000,
-           int tgid = 0);
+           char state = 'S', uint64_t start_time = 1000, uint64_t flags = 0x400000, int tgid = 0);
   std::string root() const { return dir_.path().string(); }
 
  private:

@@ -11,8 +11,8 @@ namespace chaosrun::drivers::process {
 namespace {
 
 using nlohmann::json;
-using ::testing::HasSubstr;
 using testing::FakeProc;
+using ::testing::HasSubstr;
 
 class PlanTest : public ::testing::Test {
  protected:
@@ -23,8 +23,8 @@ class PlanTest : public ::testing::Test {
               2000 + static_cast<uint64_t>(i));
     }
     fp_.Add(FakeProc::kBase + 5, "other (x)", "other", 'S', 50);
-    fp_.Add(FakeProc::kBase + 6, "worker", "", 'Z', 60);                // a zombie
-    fp_.Add(FakeProc::kBase + 7, "worker", "", 'I', 70, 0x00200000);    // a kernel thread
+    fp_.Add(FakeProc::kBase + 6, "worker", "", 'Z', 60);              // a zombie
+    fp_.Add(FakeProc::kBase + 7, "worker", "", 'I', 70, 0x00200000);  // a kernel thread
   }
   sdk::Reply Prep(const std::string& func, const json& args) { return Prepare(func, args, env_); }
 
@@ -81,8 +81,9 @@ TEST_F(PlanTest, CmdlineSelector) {
 }
 
 TEST_F(PlanTest, KillRecordsTheUndo) {
-  sdk::Reply r = Prep("kill", json{{"cmdline", "--id 3$"}, {"restart", {"worker", "--id", "3"}},
-                                   {"signal", "TERM"}});
+  sdk::Reply r =
+      Prep("kill",
+           json{{"cmdline", "--id 3$"}, {"restart", {"worker", "--id", "3"}}, {"signal", "TERM"}});
   ASSERT_EQ(r.status, CHAOSRUN_OK) << r.value.dump();
   EXPECT_EQ(r.value["signal"], 15);
   const json& undo = r.value["undo"];
@@ -117,10 +118,16 @@ TEST_F(PlanTest, ProtectedPidsAreRefused) {
 }
 
 TEST_F(PlanTest, MalformedInputNeverThrows) {
-  const json junk[] = {json(), json(1), json("x"), json::array(), json::object(),
-                       json{{"processes", 5}}, json{{"processes", {{{"pid", "a"}}}}},
+  const json junk[] = {json(),
+                       json(1),
+                       json("x"),
+                       json::array(),
+                       json::object(),
+                       json{{"processes", 5}},
+                       json{{"processes", {{{"pid", "a"}}}}},
                        json{{"processes", {{{"pid", 5}, {"start_time", -1}}}}},
-                       json{{"selector", 1}}, json{{"selector", {{"name", "x"}}}, {"killed", 1}},
+                       json{{"selector", 1}},
+                       json{{"selector", {{"name", "x"}}}, {"killed", 1}},
                        json{{"action", "stop"}}};
   for (const char* func : {"kill", "stop"}) {
     for (const auto& j : junk) {

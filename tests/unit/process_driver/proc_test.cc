@@ -1,5 +1,7 @@
 // procfs parsing: names with spaces and parentheses, cmdline joining, pidfiles, a fake tree,
 // and one real child whose name holds spaces and parentheses.
+#include "process/proc.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
@@ -9,7 +11,6 @@
 #include <filesystem>
 
 #include "fake_proc.h"
-#include "process/proc.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -40,7 +41,8 @@ TEST(ParseStatTest, NameWithSpacesAndParentheses) {
 }
 
 TEST(ParseStatTest, RejectsMalformed) {
-  for (const char* bad : {"", "(x)", "12 x S 1", "12 (x) S 1 2 3", "abc (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+  for (const char* bad : {"", "(x)", "12 x S 1", "12 (x) S 1 2 3",
+                          "abc (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
                           "12 (x) SS 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
                           "12 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -5",
                           "-3 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5", "12 (x"}) {
