@@ -138,6 +138,12 @@ int RunCommand(const Args& args) {
   ro.hypothesis_frequency = args.hypothesis_frequency;
   ro.fail_fast = args.fail_fast;
 
+  // The journal must be writable before anything runs: a run whose record cannot be kept must
+  // not change the world.
+  if (Status st = journal::CheckWritable(args.journal_path); !st.ok()) {
+    log::Error("{}; nothing was run", st.message());
+    return kExitFailed;
+  }
   auto doc = LoadSource(args.source);
   if (!doc) {
     log::Error("{}", doc.error().message());

@@ -90,4 +90,17 @@ Status WriteJournal(const std::string& path, const Json& journal) {
   return Status::Ok();
 }
 
+Status CheckWritable(const std::string& path) {
+  std::filesystem::path target(path);
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  std::string probe =
+      (dir / (target.filename().string() + ".probe-" + std::to_string(::getpid()))).string();
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot write the journal in", dir.string());
+  ::close(fd);
+  ::unlink(probe.c_str());
+  return Status::Ok();
+}
+
 }  // namespace chaosrun::journal

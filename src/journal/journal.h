@@ -22,4 +22,8 @@ Json NewJournal(const Json& experiment, const std::string& start);
 // kept. The previous journal at `path` stays intact if anything fails.
 Status WriteJournal(const std::string& path, const Json& journal);
 
+// Checks that a journal can be written at `path` (creates and removes a temporary file next to
+// it), so a run can refuse to start instead of losing its record at the end.
+Status CheckWritable(const std::string& path);
+
 }  // namespace chaosrun::journal

@@ -29,9 +29,9 @@ TEST_F(MoreRunTest, DryActionsRunsProbesButNoAction) {
 
 TEST_F(MoreRunTest, AbortedRunStillWritesItsJournal) {
   // With --no-validation an unresolvable ref aborts the method.
-  Json e = Experiment(Json::array({Json{{"ref", "nothing-by-that-name"}},
-                                   ProcessActivity("action", "after", "touch",
-                                                   Json::array({"after-ran"}))}));
+  Json e = Experiment(
+      Json::array({Json{{"ref", "nothing-by-that-name"}},
+                   ProcessActivity("action", "after", "touch", Json::array({"after-ran"}))}));
   Outcome o = Run({"--no-validation", Write("e.json", e.dump())});
   EXPECT_EQ(o.exit_code, 1) << o.err;
   Json j = Journal();
@@ -49,12 +49,13 @@ TEST_F(MoreRunTest, UnsupportedExtensionExitsOne) {
 }
 
 TEST_F(MoreRunTest, PythonProviderIsReportedByName) {
-  std::string path = Write("py.json", Experiment(Json::array({Json{
-                                          {"type", "action"},
-                                          {"name", "call-python"},
-                                          {"provider",
-                                           {{"type", "python"}, {"module", "os"}, {"func", "getcwd"}}}}}))
-                                          .dump());
+  std::string path = Write(
+      "py.json",
+      Experiment(Json::array({Json{
+                     {"type", "action"},
+                     {"name", "call-python"},
+                     {"provider", {{"type", "python"}, {"module", "os"}, {"func", "getcwd"}}}}}))
+          .dump());
   Outcome v = Raw({"validate", "--state-dir", StateDir(), path});
   EXPECT_EQ(v.exit_code, 1);
   EXPECT_THAT(v.out, HasSubstr("/method/0/provider: "));
@@ -83,10 +84,11 @@ TEST_F(MoreRunTest, YamlVarFileSetsConfiguration) {
 }
 
 TEST_F(MoreRunTest, JsonConsoleFormatIsOneObjectPerLine) {
-  Outcome o = Run({"--log-format", "json",
-                   Write("e.json", Experiment(Json::array({ProcessActivity(
-                                                  "action", "a", "true", Json::array())}))
-                                       .dump())});
+  Outcome o =
+      Run({"--log-format", "json",
+           Write("e.json",
+                 Experiment(Json::array({ProcessActivity("action", "a", "true", Json::array())}))
+                     .dump())});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   std::istringstream in(o.err);
   int lines = 0;
@@ -98,6 +100,17 @@ TEST_F(MoreRunTest, JsonConsoleFormatIsOneObjectPerLine) {
   }
   EXPECT_GT(lines, 2);
   EXPECT_THAT(o.err, HasSubstr(JournalPath()));
+}
+
+TEST_F(MoreRunTest, UnwritableJournalPathRefusesBeforeAnythingRuns) {
+  Json e = Experiment(
+      Json::array({ProcessActivity("action", "touch-it", "touch", Json::array({"ran"}))}));
+  std::string path = Write("e.json", e.dump());
+  Outcome o = Raw({"run", "--state-dir", StateDir(), "--journal-path",
+                   (Dir() / "no-such-dir" / "j.json").string(), path});
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_THAT(o.err, HasSubstr("cannot write the journal"));
+  EXPECT_FALSE(std::filesystem::exists(Dir() / "ran")) << "nothing may run without a journal";
 }
 
 }  // namespace
