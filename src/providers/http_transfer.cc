@@ -1,7 +1,5 @@
 #include "providers/http_transfer.h"
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <mutex>
 
 #include "common/version.h"
+#include "providers/curl_api.h"
 
 namespace chaosrun::providers {
 
@@ -16,20 +15,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+// Set by PerformHttp before any other function here runs (LoadCurl succeeded).
+const CurlApi& Api() {
+  static const CurlApi* api = LoadCurl(nullptr);
+  return *api;
 }
 
 // Typed wrappers around the variadic curl_easy_setopt, so every call passes the exact type
 // libcurl reads for the option.
-CURLcode SetLong(CURL* h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
-CURLcode SetOff(CURL* h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
-CURLcode SetStr(CURL* h, CURLoption o, const char* v) { return curl_easy_setopt(h, o, v); }
-CURLcode SetPtr(CURL* h, CURLoption o, void* v) { return curl_easy_setopt(h, o, v); }
+CURLcode SetLong(CURL* h, CURLoption o, long v) { return Api().easy_setopt(h, o, v); }
+CURLcode SetOff(CURL* h, CURLoption o, curl_off_t v) { return Api().easy_setopt(h, o, v); }
+CURLcode SetStr(CURL* h, CURLoption o, const char* v) { return Api().easy_setopt(h, o, v); }
+CURLcode SetPtr(CURL* h, CURLoption o, void* v) { return Api().easy_setopt(h, o, v); }
 template <typename Fn>
 CURLcode SetFn(CURL* h, CURLoption o, Fn* fn) {
-  return curl_easy_setopt(h, o, fn);
+  return Api().easy_setopt(h, o, fn);
 }
 
 long Millis(double seconds) {
@@ -37,13 +37,13 @@ long Millis(double seconds) {
 }
 
 struct EasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const { Api().easy_cleanup(h); }
 };
 struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+  void operator()(CURLM* m) const { Api().multi_cleanup(m); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { Api().slist_free_all(l); }
 };
 
 // State shared with the callbacks of one attempt.
@@ -155,7 +155,7 @@ bool IsConnectError(CURLcode c) {
 // Runs one attempt to completion, cancellation or read timeout.
 CURLcode RunAttempt(CURLM* multi, CURL* easy, Transfer* t, const HttpRequest& rq,
                     bool* read_timed_out) {
-  if (curl_multi_add_handle(multi, easy) != CURLM_OK) return CURLE_FAILED_INIT;
+  if (Api().multi_add_handle(multi, easy) != CURLM_OK) return CURLE_FAILED_INIT;
   const std::chrono::nanoseconds read_limit =
       rq.timeout.read
           ? std::chrono::nanoseconds(static_cast<int64_t>(std::min(*rq.timeout.read, 1e9) * 1e9))
@@ -163,14 +163,14 @@ CURLcode RunAttempt(CURLM* multi, CURL* easy, Transfer* t, const HttpRequest& rq
   CURLcode code = CURLE_OK;
   for (;;) {
     int running = 0;
-    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+    if (Api().multi_perform(multi, &running) != CURLM_OK) {
       code = CURLE_FAILED_INIT;
       break;
     }
     if (running == 0) {
       int left = 0;
       code = CURLE_GOT_NOTHING;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* msg = Api().multi_info_read(multi, &left)) {
         if (msg->msg == CURLMSG_DONE) code = msg->data.result;
       }
       break;
@@ -192,34 +192,39 @@ CURLcode RunAttempt(CURLM* multi, CURL* easy, Transfer* t, const HttpRequest& rq
     }
     curl_waitfd extra{t->cancel->fd(), CURL_WAIT_POLLIN, 0};
     const unsigned n_extra = extra.fd >= 0 ? 1 : 0;
-    if (curl_multi_poll(multi, n_extra ? &extra : nullptr, n_extra, wait_ms, nullptr) != CURLM_OK) {
+    if (Api().multi_poll(multi, n_extra ? &extra : nullptr, n_extra, wait_ms, nullptr) !=
+        CURLM_OK) {
       code = CURLE_FAILED_INIT;
       break;
     }
   }
-  curl_multi_remove_handle(multi, easy);
+  Api().multi_remove_handle(multi, easy);
   return code;
 }
 
 }  // namespace
 
 HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
-  GlobalInit();
   HttpResult result;
+  if (std::string why; LoadCurl(&why) == nullptr) {
+    result.error = HttpResult::Error::kOther;
+    result.message = why;
+    return result;
+  }
   const auto fail = [&](HttpResult::Error e, std::string m) {
     result.error = e;
     result.message = std::move(m);
     return std::move(result);
   };
-  std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
-  std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
+  std::unique_ptr<CURL, EasyDeleter> easy(Api().easy_init());
+  std::unique_ptr<CURLM, MultiDeleter> multi(Api().multi_init());
   if (!easy || !multi) return fail(HttpResult::Error::kOther, "cannot initialise libcurl");
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   std::vector<std::string> lines = rq.headers;
   lines.emplace_back("Expect:");  // no 100-continue round trip for large bodies
   if (rq.suppress_content_type) lines.emplace_back("Content-Type:");
   for (const std::string& line : lines) {
-    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    curl_slist* next = Api().slist_append(headers.get(), line.c_str());
     if (!next) return fail(HttpResult::Error::kOther, "out of memory");
     (void)headers.release();
     headers.reset(next);
@@ -251,13 +256,13 @@ HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
     ++result.attempts;
     code = RunAttempt(multi.get(), easy.get(), &t, rq, &read_timed_out);
     curl_off_t connect_us = 0;
-    curl_easy_getinfo(easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+    Api().easy_getinfo(easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
     const bool not_connected = connect_us == 0 && !t.started;
     const bool connect_failure =
         IsConnectError(code) || (code == CURLE_OPERATION_TIMEDOUT && not_connected);
     if (!connect_failure || cancel.cancelled()) break;
   }
-  const std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(code);
+  const std::string detail = errbuf[0] ? errbuf : Api().easy_strerror(code);
   if (cancel.cancelled() && code != CURLE_OK) return fail(HttpResult::Error::kCancelled, "");
   if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return fail(HttpResult::Error::kTooLarge, detail);
@@ -267,7 +272,7 @@ HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
       break;
     case CURLE_OPERATION_TIMEDOUT: {
       curl_off_t connect_us = 0;
-      curl_easy_getinfo(easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
+      Api().easy_getinfo(easy.get(), CURLINFO_CONNECT_TIME_T, &connect_us);
       if (!read_timed_out && connect_us == 0 && !t.started) {
         return fail(HttpResult::Error::kConnect, detail);
       }
@@ -281,7 +286,7 @@ HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
     default:  // every transport error is a ConnectionError for requests
       return fail(HttpResult::Error::kConnect, detail);
   }
-  curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &result.status);
+  Api().easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &result.status);
   return result;
 }
 
