@@ -43,6 +43,25 @@ Result<Json> LoadSource(const std::string& source) {
 
 namespace {
 
+// Whether any activity (anywhere in the document) has a `driver` provider.
+bool UsesDrivers(const Json& value) {
+  if (value.is_object()) {
+    auto p = value.find("provider");
+    if (p != value.end() && p->is_object()) {
+      auto t = p->find("type");
+      if (t != p->end() && t->is_string() && t->get<std::string>() == "driver") return true;
+    }
+    for (const auto& [k, v] : value.items()) {
+      if (UsesDrivers(v)) return true;
+    }
+  } else if (value.is_array()) {
+    for (const auto& v : value) {
+      if (UsesDrivers(v)) return true;
+    }
+  }
+  return false;
+}
+
 // The engine's view of the fault lifecycle.
 class RunFaultHooks final : public engine::FaultHooks {
  public:
@@ -149,7 +168,8 @@ int RunCommand(const Args& args) {
     log::Error("{}", doc.error().message());
     return kExitFailed;
   }
-  auto registry = LoadRegistry(args);
+  // Driver plugins are loaded only for experiments that use them (dlopen costs start-up time).
+  auto registry = UsesDrivers(*doc) ? LoadRegistry(args) : std::make_unique<plugin::Registry>();
   for (const auto& e : registry->errors()) log::Warn("{}", e);
   if (!args.no_validation) {
     validate::Options vo = validate::DefaultOptions();
