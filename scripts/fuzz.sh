@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in BUILD_DIR/tests/fuzz for RUNS inputs each, starting from the seeds
+# Runs every fuzz target in BUILD_DIR/bin for RUNS inputs each, starting from the seeds
 # (tests/fuzz/seeds/<target>/ plus the bundled experiments). Fails on the first crash, leak or
 # sanitizer report. Usage: scripts/fuzz.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 build_dir="${1:-build-fuzz}"
 runs="${2:-20000}"
 found=0
-for bin in "$build_dir"/tests/fuzz/fuzz_*; do
+for bin in "$build_dir"/bin/fuzz_*; do
   [ -x "$bin" ] || continue
   found=1
   name="$(basename "$bin")"
@@ -23,4 +23,4 @@ for bin in "$build_dir"/tests/fuzz/fuzz_*; do
   tail -n 1 "$work/log"
   rm -rf "$work"
 done
-[ "$found" = 1 ] || { echo "no fuzz targets found in $build_dir/tests/fuzz"; exit 1; }
+[ "$found" = 1 ] || { echo "no fuzz targets found in $build_dir/bin"; exit 1; }

@@ -47,13 +47,19 @@ TEST(PyCompare, OrderingLikePython) {
 }
 
 TEST(PyEquals, DeepNestingDoesNotOverflow) {
-  Json a = Json::array();
-  Json* cur = &a;
-  for (int i = 0; i < 5000; ++i) {
-    cur->push_back(Json::array());
-    cur = &(*cur)[0];
-  }
-  Json b = a;
+  // Built twice rather than copied: nlohmann's copy constructor recurses, and 5000 levels of it
+  // overflow the stack under AddressSanitizer's larger frames.
+  auto nest = [] {
+    Json root = Json::array();
+    Json* cur = &root;
+    for (int i = 0; i < 5000; ++i) {
+      cur->push_back(Json::array());
+      cur = &(*cur)[0];
+    }
+    return root;
+  };
+  Json a = nest();
+  Json b = nest();
   EXPECT_FALSE(PyEquals(a, b));  // beyond the depth limit: treated as unequal
   EXPECT_EQ(PyCompare(a, b), std::nullopt);
 }
