@@ -221,15 +221,15 @@ Json FaultManager::UndoOne(Fault& f, const std::string& reason) {
 
 Json FaultManager::UndoAll(const std::string& reason) {
   std::lock_guard undo_lock(undo_mu_);
-  std::vector<Fault*> todo;
+  std::vector<Fault*> to_undo;
   {
     std::lock_guard lock(mu_);
     for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
-      if (!(*it)->undone) todo.push_back(it->get());
+      if (!(*it)->undone) to_undo.push_back(it->get());
     }
   }
   Json records = Json::array();
-  for (Fault* f : todo) records.push_back(UndoOne(*f, reason));
+  for (Fault* f : to_undo) records.push_back(UndoOne(*f, reason));
   if (ledger_) (void)ledger_->CompactIfClean();
   return records;
 }
