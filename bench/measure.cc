@@ -2,8 +2,8 @@
 // Wall time is CLOCK_MONOTONIC around fork..wait4; max RSS is ru_maxrss of the child as reported
 // by wait4 (the peak of the largest single process in the child's tree that was waited for: for
 // chaosrun, chaosrun itself); CPU time is user + system time of the child and of the children it
-// reaped (the `echo`s), which a busy machine inflates far less than wall time. The child's stdout and stderr go to /dev/null. Exit status: the
-// command's (127 if it could not be started).
+// reaped (the `echo`s), which a busy machine inflates far less than wall time. The child's stdout
+// and stderr go to /dev/null. Exit status: the command's (127 if it could not be started).
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -14,6 +14,13 @@ using Json = nlohmann::ordered_json;
 std::string PointerAppend(std::string_view base, std::string_view token);
 std::string PointerAppend(std::string_view base, size_t index);
 
+// The member `key` of an object, or nullptr (also when `obj` is not an object). Never throws.
+inline const Json* Member(const Json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
 // Python-like truthiness (used where the reference relies on it).
 bool Truthy(const Json& v);
 

@@ -9,12 +9,6 @@ namespace chaosrun::engine {
 
 namespace {
 
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 std::optional<double> AsSeconds(const Json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) {

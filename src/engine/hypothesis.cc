@@ -8,12 +8,6 @@ namespace chaosrun::engine {
 
 namespace {
 
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 // Runs a `{type: probe}` tolerance with `value` injected (no pauses, no journal record).
 tolerance::ProbeRunner MakeProbeRunner(RunContext& ctx) {
   return [&ctx](const Json& activity) -> std::optional<Json> {

@@ -14,12 +14,6 @@ namespace chaosrun::engine {
 
 namespace {
 
-const Json* Member(const Json& obj, const char* key) {
-  if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
-  return it == obj.end() ? nullptr : &*it;
-}
-
 // Run records in start order; background activities fill their slot when they finish.
 class RecordList {
  public:

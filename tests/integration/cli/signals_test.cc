@@ -96,8 +96,8 @@ TEST_F(ProcessTimeoutTest, TimeoutFailsTheActivityAndKillsTheProcessGroup) {
   Json act = ProcessActivity("action", "too-slow", "sh",
                              Json::array({"-c", "sleep " + token + " & sleep " + token + "1"}));
   act["provider"]["timeout"] = 0.2;
-  Json e = Experiment(Json::array(
-      {act, ProcessActivity("action", "next", "touch", Json::array({"next-ran"}))}));
+  Json e = Experiment(
+      Json::array({act, ProcessActivity("action", "next", "touch", Json::array({"next-ran"}))}));
   Outcome o = Run({Write("e.json", e.dump())});
   EXPECT_EQ(o.exit_code, 0) << "a failed activity does not change the status\n" << o.err;
   Json j = Journal();

@@ -37,7 +37,7 @@ bool LedgerEmpty(const std::string& state_dir);
 struct Chaosrun {
   pid_t pid = -1;
   std::string out_path, err_path;
-  int exit_code = -1;  // after Wait(): the exit status, or 128 + signal
+  int exit_code = -1;          // after Wait(): the exit status, or 128 + signal
   std::string Output() const;  // "stdout:\n...\nstderr:\n..." for failure messages
 };
 

@@ -12,14 +12,13 @@
 //    A vfork parent cannot stop until the child exits, so the SIGSTOP the driver sends stays
 //    pending: the test sees the intent in the ledger and the pending SIGSTOP — the fault is
 //    being applied, `applied` is not recorded — and kills the runner right there.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <fstream>
 #include <string>
@@ -34,21 +33,20 @@ namespace chaosrun::safety_test {
 namespace {
 
 // The gate occurrences of the experiment, in the order the runner meets them.
-const std::vector<std::string> kGates = {
-    "hb1.1", "hb2.1",                      // before-hypothesis
-    "m0a.1", "m0b.1",                      // method, before any fault
-    "m1a.1", "m1b.1",                      // after fault A
-    "m2a.1", "m2b.1",                      // after fault B
-    "m3a.1", "m3b.1",                      // after fault C
-    "hb1.2", "hb2.2",                      // after-hypothesis
-    "rb1.1", "rb2.1"};                     // the experiment's own rollbacks
+const std::vector<std::string> kGates = {"hb1.1", "hb2.1",   // before-hypothesis
+                                         "m0a.1", "m0b.1",   // method, before any fault
+                                         "m1a.1", "m1b.1",   // after fault A
+                                         "m2a.1", "m2b.1",   // after fault B
+                                         "m3a.1", "m3b.1",   // after fault C
+                                         "hb1.2", "hb2.2",   // after-hypothesis
+                                         "rb1.1", "rb2.1"};  // the experiment's own rollbacks
 
 enum class Kind { kStart, kGate, kLock, kVfork };
 struct Moment {
   Kind kind;
   std::string gate;  // kGate: kill there; kLock/kVfork: the gate just before
   std::string what;
-  bool a, b, c;      // which of A, B, C are stopped when the runner dies
+  bool a, b, c;  // which of A, B, C are stopped when the runner dies
 };
 
 const std::vector<Moment> kMoments = {
@@ -187,8 +185,8 @@ TEST_P(KillMomentsTest, RecoverLeavesAllThreeRunningAndTheLedgerEmpty) {
     ::mkdir(state().c_str(), 0700);
     Touch(ledger());
   }
-  std::vector<std::string> run_args = {"run",       exp_path,          "--state-dir",
-                                       state(),     "--journal-path",  dir() + "/journal.json"};
+  std::vector<std::string> run_args = {"run",   exp_path,         "--state-dir",
+                                       state(), "--journal-path", dir() + "/journal.json"};
 
   // Reach the moment, then SIGKILL.
   if (m.kind == Kind::kStart) {
@@ -197,24 +195,26 @@ TEST_P(KillMomentsTest, RecoverLeavesAllThreeRunningAndTheLedgerEmpty) {
     GoUpTo(m.gate);
     runner_ = StartChaosrun(run_args, dir(), "run");
     ASSERT_TRUE(WaitUntil([&] { return Exists(dir() + "/at_" + m.gate); }))
-        << "the runner never reached gate " << m.gate << "\n" << runner_.Output();
+        << "the runner never reached gate " << m.gate << "\n"
+        << runner_.Output();
   } else if (m.kind == Kind::kLock) {
     GoUpTo(m.gate);
     runner_ = StartChaosrun(run_args, dir(), "run");
     ASSERT_TRUE(WaitUntil([&] { return Exists(dir() + "/at_" + m.gate); }))
-        << "the runner never reached gate " << m.gate << "\n" << runner_.Output();
+        << "the runner never reached gate " << m.gate << "\n"
+        << runner_.Output();
     lock_fd_ = ::open(ledger().c_str(), O_RDWR | O_CLOEXEC);
     ASSERT_GE(lock_fd_, 0);
     ASSERT_EQ(::flock(lock_fd_, LOCK_EX), 0);
     Touch(dir() + "/go_" + m.gate);
     ASSERT_TRUE(WaitUntil([&] { return BlockedOnFlock(runner_.pid); }))
-        << "the runner never blocked on the ledger lock\n" << runner_.Output();
+        << "the runner never blocked on the ledger lock\n"
+        << runner_.Output();
   } else {  // kVfork
     GoUpTo("m2a.1");
     runner_ = StartChaosrun(run_args, dir(), "run");
-    ASSERT_TRUE(WaitUntil([&] {
-      return LineCount(ledger()) == 3 && SignalPending(b_, SIGSTOP);
-    })) << "the runner never sent SIGSTOP to B after its intent\n"
+    ASSERT_TRUE(WaitUntil([&] { return LineCount(ledger()) == 3 && SignalPending(b_, SIGSTOP); }))
+        << "the runner never sent SIGSTOP to B after its intent\n"
         << ReadFile(ledger()) << runner_.Output();
   }
   ASSERT_GT(runner_.pid, 0);

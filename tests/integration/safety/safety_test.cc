@@ -22,7 +22,8 @@ namespace {
 std::string Exceptions(const Json& record) {
   std::string out;
   if (record.contains("exception") && record["exception"].is_array()) {
-    for (const auto& e : record["exception"]) out += e.is_string() ? e.get<std::string>() : e.dump();
+    for (const auto& e : record["exception"])
+      out += e.is_string() ? e.get<std::string>() : e.dump();
   }
   return out;
 }
@@ -65,8 +66,8 @@ class SafetyTest : public ::testing::Test {
   Chaosrun Run(const Json& experiment, std::vector<std::string> extra = {},
                const std::string& tag = "run") {
     std::string path = tmp_.Write(tag + ".json", experiment.dump(2));
-    std::vector<std::string> args = {"run",    path,           "--state-dir",
-                                     state(),  "--journal-path", journal_path()};
+    std::vector<std::string> args = {"run",         path, "--state-dir", state(), "--journal-path",
+                                     journal_path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunChaosrun(args, dir(), tag);
   }
@@ -157,11 +158,10 @@ TEST_F(SafetyTest, TooManyTargetsPerActionIsRefused) {
 TEST_F(SafetyTest, TooManyTargetsPerRunIsRefused) {
   std::string r1, r2, r3;
   pid_t a = Sleeper(&r1), b = Sleeper(&r2), c = Sleeper(&r3);
-  Json e = Experiment(
-      "per run",
-      Json::array({DriverAction("stop-a", "stop", {{"cmdline", r1}}),
-                   DriverAction("stop-b-and-c", "stop",
-                                {{"cmdline", "(" + r2 + ")|(" + r3 + ")"}})}));
+  Json e = Experiment("per run",
+                      Json::array({DriverAction("stop-a", "stop", {{"cmdline", r1}}),
+                                   DriverAction("stop-b-and-c", "stop",
+                                                {{"cmdline", "(" + r2 + ")|(" + r3 + ")"}})}));
   e["blast-radius"] = {{"max-targets", 2}};
   Chaosrun run = Run(e);
   EXPECT_EQ(RunRecord(Journal(), "stop-a").value("status", ""), "succeeded") << run.Output();
@@ -199,12 +199,11 @@ TEST_F(SafetyTest, OperatorPolicyFileNarrowsTheExperiment) {
 TEST_F(SafetyTest, WatchdogUndoesTheFaultOfAHungMethod) {
   std::string re;
   pid_t p = Sleeper(&re);
-  std::string wait_resumed =
-      "for i in $(seq 600); do grep -q '^State:.*T' /proc/" + std::to_string(p) +
-      "/status || exit 0; sleep 0.05; done; exit 1";
-  Json e = Experiment("watchdog",
-                      Json::array({DriverAction("stop-it", "stop", {{"cmdline", re}}, 1),
-                                   Shell("hang-until-resumed", wait_resumed, dir())}));
+  std::string wait_resumed = "for i in $(seq 600); do grep -q '^State:.*T' /proc/" +
+                             std::to_string(p) + "/status || exit 0; sleep 0.05; done; exit 1";
+  Json e =
+      Experiment("watchdog", Json::array({DriverAction("stop-it", "stop", {{"cmdline", re}}, 1),
+                                          Shell("hang-until-resumed", wait_resumed, dir())}));
   Chaosrun c = Run(e);
   EXPECT_EQ(c.exit_code, 0) << c.Output();
   Json j = Journal();
@@ -296,7 +295,8 @@ TEST_F(SafetyTest, KillSwitchStopsARunRefusesNewFaultsUntilCleared) {
   EXPECT_EQ(halt.exit_code, 0) << halt.Output();
   EXPECT_TRUE(Exists(state() + "/halt"));
   ASSERT_TRUE(WaitChaosrun(run1, std::chrono::seconds(20)))
-      << "the run did not stop on the kill switch\n" << run1.Output();
+      << "the run did not stop on the kill switch\n"
+      << run1.Output();
   EXPECT_EQ(run1.exit_code, 1) << run1.Output();
   Json j1 = LoadJson(dir() + "/j1.json");
   EXPECT_EQ(j1.value("status", ""), "interrupted") << run1.Output();
@@ -307,8 +307,9 @@ TEST_F(SafetyTest, KillSwitchStopsARunRefusesNewFaultsUntilCleared) {
 
   // Run 2: halted before its fault; the safeguard loop is slow (1 h) so the action itself meets
   // the kill switch and is refused.
-  Json e2 = Experiment("refused", Json::array({Gate("action", "before2", dir()),
-                                               DriverAction("stop-y", "stop", {{"cmdline", re_y}})}));
+  Json e2 =
+      Experiment("refused", Json::array({Gate("action", "before2", dir()),
+                                         DriverAction("stop-y", "stop", {{"cmdline", re_y}})}));
   e2["safeguards"] = {{"frequency", 3600}, {"probes", trivial}};
   Chaosrun clear0 = RunChaosrun({"halt", "--clear", "--state-dir", state()}, dir(), "clear0");
   EXPECT_EQ(clear0.exit_code, 0);
@@ -383,14 +384,16 @@ TEST_F(RedisTest, KilledRedisIsNoticedRestartedAndTheHypothesisHoldsAfter) {
     int st = 0;
     ::waitpid(cli, &st, 0);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-  })) << "the test's redis-server never answered on port " << port;
+  })) << "the test's redis-server never answered on port "
+      << port;
 
-  std::string exp = std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/redis/redis-killed-and-restarted.json";
+  std::string exp =
+      std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/redis/redis-killed-and-restarted.json";
   ASSERT_TRUE(Exists(exp)) << exp;
-  Chaosrun c = RunChaosrun({"run", exp, "--state-dir", state(), "--journal-path", journal_path(),
-                            "--hypothesis-frequency", "0.1", "--var", "port=" + port, "--var",
-                            "pidfile=" + pidfile},
-                           dir(), "redis");
+  Chaosrun c = RunChaosrun(
+      {"run", exp, "--state-dir", state(), "--journal-path", journal_path(),
+       "--hypothesis-frequency", "0.1", "--var", "port=" + port, "--var", "pidfile=" + pidfile},
+      dir(), "redis");
   Json j = Journal();
   ASSERT_TRUE(j.is_object()) << c.Output();
   EXPECT_EQ(c.exit_code, 0) << c.Output();
