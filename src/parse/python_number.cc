@@ -10,16 +10,9 @@
 namespace chaosrun::parse {
 namespace {
 
-// Python's str.strip() for the ASCII range (space, \t \n \v \f \r and \x1c-\x1f).
 bool IsPySpace(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u == ' ' || (u >= 0x09 && u <= 0x0D) || (u >= 0x1C && u <= 0x1F);
-}
-
-std::string_view Strip(std::string_view s) {
-  while (!s.empty() && IsPySpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsPySpace(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -93,7 +86,7 @@ std::expected<Json, std::string> PythonIntBase(std::string_view digits, int base
 
 std::expected<Json, std::string> PythonInt(std::string_view text) {
   const std::string error = "invalid literal for int() with base 10: " + Quote(text);
-  std::string_view s = Strip(text);
+  std::string_view s = PyStrip(text);
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
     negative = s.front() == '-';
@@ -109,7 +102,7 @@ std::expected<Json, std::string> PythonInt(std::string_view text) {
 
 std::expected<double, std::string> PythonFloat(std::string_view text) {
   const std::string error = "could not convert string to float: " + Quote(text);
-  std::string_view s = Strip(text);
+  std::string_view s = PyStrip(text);
   std::string clean;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
     clean.push_back(s.front());
@@ -147,6 +140,12 @@ std::expected<double, std::string> PythonFloat(std::string_view text) {
   static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
   if (c_locale == static_cast<locale_t>(nullptr)) return std::unexpected(error);
   return strtod_l(clean.c_str(), nullptr, c_locale);
+}
+
+std::string_view PyStrip(std::string_view s) {
+  while (!s.empty() && IsPySpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsPySpace(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 }  // namespace chaosrun::parse

@@ -28,4 +28,7 @@ std::expected<double, std::string> PythonFloat(std::string_view text);
 // The JSON number for a magnitude and sign (unsigned when non-negative).
 Json IntegerJson(unsigned long long magnitude, bool negative, bool* overflow);
 
+// Python's str.strip() for the ASCII range (space, \t \n \v \f \r and \x1c-\x1f).
+std::string_view PyStrip(std::string_view s);
+
 }  // namespace chaosrun::parse

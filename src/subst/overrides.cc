@@ -8,21 +8,11 @@
 #include <vector>
 
 #include "parse/loader.h"
+#include "parse/python_number.h"
 #include "subst/configuration.h"
 
 namespace chaosrun::subst {
 namespace {
-
-bool IsPySpace(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u == ' ' || (u >= 0x09 && u <= 0x0D) || (u >= 0x1C && u <= 0x1F);
-}
-
-std::string_view Strip(std::string_view s) {
-  while (!s.empty() && IsPySpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsPySpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // A .env file: KEY=VALUE lines, blank and '#' lines skipped, split at the first '=', no quote
 // handling. Every line is checked before any variable is set.
@@ -33,7 +23,7 @@ Status LoadDotEnv(const std::string& path, std::string_view content) {
   while (start <= content.size()) {
     size_t end = content.find('\n', start);
     if (end == std::string_view::npos) end = content.size();
-    const std::string_view line = Strip(content.substr(start, end - start));
+    const std::string_view line = parse::PyStrip(content.substr(start, end - start));
     start = end + 1;
     ++line_no;
     if (line.empty() || line.front() == '#') continue;
