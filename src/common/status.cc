@@ -23,6 +23,8 @@ const char* CodeName(Code c) {
       return "unsupported";
     case Code::kInternal:
       return "internal error";
+    case Code::kAlreadyExists:
+      return "already exists";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class Code {
   kCancelled,    // interrupted by a signal or a cancellation token
   kUnsupported,  // understood but not supported by this build (e.g. python providers)
   kInternal,     // a bug in chaosrun
+  kAlreadyExists,  // a name that must be new is taken (a proxy, a toxic)
 };
 
 class [[nodiscard]] Status {
@@ -38,6 +39,7 @@ class [[nodiscard]] Status {
   static Status Cancelled(std::string m) { return {Code::kCancelled, std::move(m)}; }
   static Status Unsupported(std::string m) { return {Code::kUnsupported, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+  static Status AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
