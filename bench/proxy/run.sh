@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# Fault proxy benchmark: chaosrun's TCP proxy (`chaosrun proxy serve`, configured through its
+# Toxiproxy-compatible API) against direct loopback, socat and haproxy, all in the same run, all
+# in front of the same nginx upstream. Prints a Markdown table with the issue's targets and the
+# ratios to Toxiproxy's reference figures (Toxiproxy itself is not installable here).
+#
+#   bench/proxy/run.sh            full run (~3-4 minutes on 2 vCPUs)
+#   bench/proxy/run.sh --quick    smaller sizes, a smoke check (~1 minute)
+#   CHAOSRUN=/path/to/chaosrun bench/proxy/run.sh
+#   KEEP=1 bench/proxy/run.sh     keep the work directory (configs, raw tool output, logs)
+#
+# Installs nothing: it checks for its tools and says how to install them. Builds nothing of
+# chaosrun (uses $CHAOSRUN or build/bin/chaosrun; without it the chaosrun column says why).
+# Compiles its measuring client (bench/proxy/*.cc) with g++ -O2 into a temporary directory.
+# See bench/proxy/README.md for what each number means.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$(dirname "$here")")"
+chaosrun="${CHAOSRUN:-$root/build/bin/chaosrun}"
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$arg' (--quick, --help)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for tool in wrk nginx socat haproxy curl taskset g++; do
+  command -v "$tool" > /dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "run.sh: missing: ${missing[*]}" >&2
+  echo "  install with: apt-get install -y wrk nginx-light socat haproxy curl util-linux g++" >&2
+  echo "  (nginx-light or nginx; the benchmark starts its own instances, not the services)" >&2
+  exit 1
+fi
+
+if ((quick)); then
+  lat1_n=2000 lat64_n=6400 setup_n=200 bulk_mib=128 bulk_rounds=1 idle_n=1000 toxic_n=20 wrk_s=1
+else
+  lat1_n=20000 lat64_n=64000 setup_n=2000 bulk_mib=1024 bulk_rounds=3 idle_n=10000 toxic_n=200 wrk_s=5
+fi
+toxic_ms=100
+
+# Idle connections: a proxy holds two descriptors per connection; raise the soft limit to the
+# hard one and hold as many as fit (results are scaled to 10,000 and say so).
+ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+fd_limit="$(ulimit -n)"
+if [[ "$fd_limit" != unlimited ]] && ((idle_n > (fd_limit - 100) / 2)); then
+  idle_n=$(((fd_limit - 100) / 2))
+fi
+idle_socat_n=$((idle_n < 1000 ? idle_n : 1000)) # socat forks a process per connection
+
+work="$(mktemp -d /tmp/proxybench.XXXXXX)"
+chmod 755 "$work"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "run.sh: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+log "compiling the client"
+pb="$work/proxybench"
+g++ -O2 -std=c++20 -o "$pb" "$here"/main.cc "$here"/latency.cc "$here"/setup.cc \
+  "$here"/bulk.cc "$here"/idle.cc
+client=(taskset -c 0 "$pb") # the measuring client is pinned to CPU 0
+
+wait_port() { # wait_port PORT NAME: up to 5 s for something to accept on 127.0.0.1:PORT
+  local i
+  for ((i = 0; i < 100; i++)); do
+    if (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "run.sh: $2 is not listening on port $1 (logs in $work)" >&2
+  KEEP=1
+  exit 1
+}
+
+# --- upstream: nginx, one process, a small answer and a large file --------------------------
+p_nginx="$("$pb" freeport)"
+mkdir -p "$work/www" "$work/nginx-tmp"
+chmod 755 "$work/www"
+truncate -s "${bulk_mib}M" "$work/www/big"
+chmod 644 "$work/www/big"
+cat > "$work/nginx.conf" << EOF
+daemon off;
+master_process off;
+worker_rlimit_nofile $fd_limit;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections $((fd_limit - 100)); multi_accept on; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 100000000;
+  keepalive_timeout 600s;
+  client_header_timeout 600s;
+  client_body_temp_path $work/nginx-tmp/body;
+  proxy_temp_path $work/nginx-tmp/proxy;
+  fastcgi_temp_path $work/nginx-tmp/fastcgi;
+  uwsgi_temp_path $work/nginx-tmp/uwsgi;
+  scgi_temp_path $work/nginx-tmp/scgi;
+  server {
+    listen 127.0.0.1:$p_nginx backlog=4096;
+    root $work/www;
+    location = /s { default_type text/plain; return 200 "chaosrun proxy benchmark: a small answer of about one hundred bytes......\n"; }
+  }
+}
+EOF
+nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" &
+pid_nginx=$!
+pids+=("$pid_nginx")
+wait_port "$p_nginx" nginx
+
+# --- socat: fork per connection, TCP_NODELAY both ways --------------------------------------
+p_socat="$("$pb" freeport)"
+socat "TCP-LISTEN:$p_socat,bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay" \
+  "TCP:127.0.0.1:$p_nginx,nodelay" 2> "$work/socat.log" &
+pid_socat=$!
+pids+=("$pid_socat")
+wait_port "$p_socat" socat
+
+# --- haproxy: tcp mode, one thread (like chaosrun's default event loop) ----------------------
+p_haproxy="$("$pb" freeport)"
+hap_maxconn=$(((fd_limit - 200) / 2))
+cat > "$work/haproxy.cfg" << EOF
+global
+  maxconn $hap_maxconn
+  nbthread 1
+defaults
+  mode tcp
+  maxconn $hap_maxconn
+  timeout connect 5s
+  timeout client 600s
+  timeout server 600s
+frontend bench
+  bind 127.0.0.1:$p_haproxy
+  default_backend nginx
+backend nginx
+  server nginx 127.0.0.1:$p_nginx
+EOF
+haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
+pid_haproxy=$!
+pids+=("$pid_haproxy")
+wait_port "$p_haproxy" haproxy
+
+# --- chaosrun proxy serve, configured through its API ----------------------------------------
+chaosrun_note=""
+p_chaosrun="" p_toxic="" pid_chaosrun="" api=""
+api_post() { # api_post PATH JSON
+  curl -sS -f -m 5 -X POST -H 'Content-Type: application/json' -d "$2" "$api$1" \
+    >> "$work/api.log" 2>&1
+}
+start_chaosrun() {
+  if [[ ! -x "$chaosrun" ]]; then
+    chaosrun_note="no chaosrun binary at $chaosrun"
+    return 1
+  fi
+  local p_api i
+  p_api="$("$pb" freeport)"
+  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" > "$work/chaosrun.out" 2> "$work/chaosrun.err" &
+  pid_chaosrun=$!
+  pids+=("$pid_chaosrun")
+  for ((i = 0; i < 100; i++)); do
+    grep -q 'API listening' "$work/chaosrun.out" 2> /dev/null && break
+    if ! kill -0 "$pid_chaosrun" 2> /dev/null; then break; fi
+    sleep 0.05
+  done
+  if ! grep -q 'API listening' "$work/chaosrun.out" 2> /dev/null; then
+    chaosrun_note="'chaosrun proxy serve' did not start: $(head -c 200 "$work/chaosrun.err" | tr '\n' ' ')"
+    return 1
+  fi
+  api="http://127.0.0.1:$p_api"
+  p_chaosrun="$("$pb" freeport)"
+  p_toxic="$("$pb" freeport)"
+  if ! api_post /proxies "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$p_chaosrun\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" ||
+    ! api_post /proxies "{\"name\":\"bench_toxic\",\"listen\":\"127.0.0.1:$p_toxic\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" ||
+    ! api_post /proxies/bench_toxic/toxics "{\"type\":\"latency\",\"stream\":\"downstream\",\"attributes\":{\"latency\":$toxic_ms,\"jitter\":0}}"; then
+    chaosrun_note="the proxy API refused the set-up: $(tail -c 300 "$work/api.log" | tr '\n' ' ')"
+    return 1
+  fi
+  wait_port "$p_chaosrun" "chaosrun proxy"
+  wait_port "$p_toxic" "chaosrun proxy (toxic)"
+}
+names=(direct socat haproxy)
+if start_chaosrun; then names+=(chaosrun); else log "chaosrun: $chaosrun_note"; fi
+
+declare -A port=([direct]=$p_nginx [socat]=$p_socat [haproxy]=$p_haproxy [chaosrun]=$p_chaosrun)
+declare -A pid=([direct]=0 [socat]=$pid_socat [haproxy]=$pid_haproxy [chaosrun]=$pid_chaosrun)
+targets=()
+for n in "${names[@]}"; do targets+=("$n=${port[$n]}:${pid[$n]}"); done
+
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+started_at=$SECONDS
+
+# --- measurements: each writes "target=NAME key=value..." lines into $work/<measurement> ------
+log "latency, 1 connection, $lat1_n round trips per target (interleaved)"
+"${client[@]}" latency --conns 1 --requests "$lat1_n" "${targets[@]}" > "$work/lat1"
+log "latency, 64 connections, $lat64_n requests per target (interleaved)"
+"${client[@]}" latency --conns 64 --requests "$lat64_n" "${targets[@]}" > "$work/lat64"
+log "connection set-up, $setup_n connections per target (interleaved)"
+"${client[@]}" setup --connections "$setup_n" "${targets[@]}" > "$work/setup"
+
+log "wrk, ${wrk_s}s per target and connection count"
+: > "$work/wrk"
+for n in "${names[@]}"; do
+  for c in 1 64; do
+    cpu0="$("$pb" cpu "${pid[$n]}")"
+    taskset -c 0 wrk -t1 -c"$c" -d"${wrk_s}s" --latency "http://127.0.0.1:${port[$n]}/s" \
+      > "$work/wrk-$n-$c.txt"
+    cpu1="$("$pb" cpu "${pid[$n]}")"
+    awk -v n="$n" -v c="$c" -v cpu="$((cpu1 - cpu0))" '
+      function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; return v * 1e6 }
+      $1 == "50%" { p50 = us($2) } $1 == "99%" { p99 = us($2) }
+      / requests in / { reqs = $1 } /^Requests\/sec:/ { rps = $2 }
+      END { printf "target=%s conns=%d p50_us=%.1f p99_us=%.1f rps=%.0f cpu_us_per_req=%.2f\n",
+                   n, c, p50, p99, rps, (reqs > 0 ? cpu / 1000 / reqs : 0) }' \
+      "$work/wrk-$n-$c.txt" >> "$work/wrk"
+  done
+done
+
+log "bulk, ${bulk_mib} MiB per target, $bulk_rounds rounds (interleaved)"
+"$pb" bulk --path /big --rounds "$bulk_rounds" "${targets[@]}" > "$work/bulk"
+
+: > "$work/toxic"
+: > "$work/toxicbulk"
+if [[ -n "$p_toxic" ]]; then
+  log "chaosrun ${toxic_ms} ms latency toxic, $toxic_n round trips"
+  "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" --warmup 2 \
+    "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic"
+  log "chaosrun bulk under the toxic (at most 5 s)"
+  "$pb" bulk --path /big --max-seconds 5 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxicbulk"
+fi
+
+log "idle connections: $idle_n per proxy ($idle_socat_n for socat)"
+: > "$work/idle"
+for n in "${names[@]}"; do
+  [[ "$n" == direct ]] && continue
+  count=$idle_n
+  [[ "$n" == socat ]] && count=$idle_socat_n
+  "$pb" idle --conns "$count" "$n=${port[$n]}:${pid[$n]}" >> "$work/idle"
+  sleep 1
+done
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+elapsed=$((SECONDS - started_at))
+
+# --- the table --------------------------------------------------------------------------------
+# v FILE TARGET KEY [CONNS]: a value from a tool's output, or empty.
+v() {
+  awk -v t="$2" -v k="$3" -v c="${4:-}" '{
+      ok = 0; val = ""
+      for (i = 1; i <= NF; i++) {
+        split($i, kv, "=")
+        if (kv[1] == "target" && kv[2] == t) ok = 1
+        if (kv[1] == "conns" && c != "" && kv[2] != c) ok = -1000
+        if (kv[1] == k) val = kv[2]
+      }
+      if (ok == 1 && val != "") { print val; exit }
+    }' "$work/$1"
+}
+# calc EXPR with a b c...: awk arithmetic on the given values; empty when an input is empty.
+calc() {
+  local expr="$1" x
+  shift
+  for x in "$@"; do [[ -z "$x" ]] && return 0; done
+  awk -v a="${1:-0}" -v b="${2:-0}" -v c="${3:-0}" -v d="${4:-0}" "BEGIN { $expr }"
+}
+cell() { [[ -n "$1" ]] && printf '%s' "$1" || printf 'n/a'; }
+row() { # row LABEL KEY-FROM-FN REF RATIO TARGET STATUS
+  local label="$1" fn="$2" ref="$3" ratio="$4" tgt="$5" status="$6" n out="| $1 |"
+  for n in direct socat haproxy chaosrun; do out+=" $(cell "$($fn "$n")") |"; done
+  printf '%s %s | %s | %s | %s |\n' "$out" "$ref" "$(cell "$ratio")" "$tgt" "$status"
+}
+met() { # met CONDITION-EXPR a b...: "met" / "**missed**" / "n/a"
+  local r
+  r="$(calc "print ($1) ? \"met\" : \"**missed**\"" "${@:2}")"
+  printf '%s' "${r:-n/a}"
+}
+f1() { calc 'printf "%.1f", a' "$1"; }
+f2() { calc 'printf "%.2f", a' "$1"; }
+mib() { calc 'printf "%.1f", a / 1024' "$1"; }
+
+d1="$(v lat1 direct p50_us)"
+d64="$(v lat64 direct p50_us)"
+dw1="$(v wrk direct p50_us 1)"
+lat1_p50() { f1 "$(v lat1 "$1" p50_us)"; }
+lat1_p99() { f1 "$(v lat1 "$1" p99_us)"; }
+lat1_add() { [[ "$1" == direct ]] || calc 'printf "%+.1f", a - b' "$(v lat1 "$1" p50_us)" "$d1"; }
+lat64_p50() { f1 "$(v lat64 "$1" p50_us)"; }
+lat64_p99() { f1 "$(v lat64 "$1" p99_us)"; }
+lat64_add() { [[ "$1" == direct ]] || calc 'printf "%+.1f", a - b' "$(v lat64 "$1" p50_us)" "$d64"; }
+wrk1_p50() { calc 'printf "%.3f", a / 1000' "$(v wrk "$1" p50_us 1)"; }
+wrk1_add() { [[ "$1" == direct ]] || calc 'printf "%+.1f", a - b' "$(v wrk "$1" p50_us 1)" "$dw1"; }
+wrk64_rps() { calc 'printf "%.0f", a' "$(v wrk "$1" rps 64)"; }
+wrk64_p99() { calc 'printf "%.3f", a / 1000' "$(v wrk "$1" p99_us 64)"; }
+cpu_req() { [[ "$1" == direct ]] || f2 "$(v lat64 "$1" cpu_us_per_req)"; }
+cpu_req1() { [[ "$1" == direct ]] || f2 "$(v lat1 "$1" cpu_us_per_req)"; }
+cpu_wrk() { [[ "$1" == direct ]] || f2 "$(v wrk "$1" cpu_us_per_req 64)"; }
+bulk_mbs() { calc 'printf "%.0f", a' "$(v bulk "$1" mb_per_s)"; }
+cpu_gb() { [[ "$1" == direct ]] || calc 'printf "%.0f", a' "$(v bulk "$1" cpu_ms_per_gb)"; }
+setup_p50() { calc 'printf "%.3f", a / 1000' "$(v setup "$1" first_byte_p50_us)"; }
+setup_cpu() { [[ "$1" == direct ]] || f2 "$(v setup "$1" cpu_us_per_conn)"; }
+mem_load() { [[ "$1" == direct ]] || mib "$(v lat64 "$1" mem_kib)"; }
+mem_bulk() { [[ "$1" == direct ]] || mib "$(v bulk "$1" mem_kib)"; }
+idle_mem() { # memory scaled to 10,000 connections: before + growth per connection x 10,000
+  [[ "$1" == direct ]] && return 0
+  calc 'printf "%.1f", (a + (b - a) * 10000 / c) / 1024' \
+    "$(v idle "$1" before_kib)" "$(v idle "$1" after_kib)" "$(v idle "$1" conns)"
+}
+idle_per() { [[ "$1" == direct ]] || calc 'printf "%.0f", a / 1024' "$(v idle "$1" bytes_per_conn)"; }
+
+c() { "$1" chaosrun; } # chaosrun's cell of a row, for the ratios and targets
+hap() { "$1" haproxy; }
+tox_p50="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms")"
+tox_p99="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p99_us)" "$toxic_ms")"
+tox_min="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic min_us)" "$toxic_ms")"
+tox_max="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic max_us)" "$toxic_ms")"
+tox_bulk="$(calc 'printf "%.0f", a' "$(v toxicbulk toxic mb_per_s)")"
+
+echo
+echo "## Fault proxy benchmark ($(date -u +%Y-%m-%d), bench/proxy/run.sh$( ((quick)) && echo ' --quick'))"
+echo
+echo "Machine: $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r);" \
+  "load average $load_start at the start, $load_end at the end; measurements took ${elapsed}s."
+echo "Upstream nginx $(nginx -v 2>&1 | sed 's/.*\///'), one process; socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p') (fork," \
+  "nodelay); haproxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p') (mode tcp, nbthread 1); $("$chaosrun" --version 2> /dev/null | head -1 || true)."
+echo "Client pinned to CPU 0 (taskset). Toxiproxy 2.12 is not installable here (no Debian package):" \
+  "its column quotes the figures of issue 4, measured on the same kind of machine."
+[[ -n "$chaosrun_note" ]] && echo "**chaosrun not measured:** $chaosrun_note"
+echo
+echo "| measurement | direct | socat | haproxy | chaosrun | Toxiproxy 2.12 (quoted) | chaosrun / Toxiproxy | target | status |"
+echo "|---|---|---|---|---|---|---|---|---|"
+row "latency p50, 1 conn, ping-pong (µs)" lat1_p50 "" "" "" ""
+row "added p50 vs direct, 1 conn, ping-pong (µs)" lat1_add "+25" \
+  "$(calc 'printf "%.2f×", a / 25' "$(c lat1_add)")" "< 30 µs and ≤ 0.7× Toxiproxy (17.5)" \
+  "$(met 'a < 30 && a <= 17.5' "$(c lat1_add)")"
+row "latency p99, 1 conn, ping-pong (µs)" lat1_p99 "" "" "" ""
+row "latency p50, 64 conns (µs)" lat64_p50 "" "" "" ""
+row "added p50 vs direct, 64 conns (µs)" lat64_add "" "" "" ""
+row "latency p99, 64 conns (µs)" lat64_p99 "" "" "" ""
+row "wrk p50, 1 conn (ms)" wrk1_p50 "0.149 (direct 0.098)" "" "" ""
+row "wrk added p50 vs direct, 1 conn (µs)" wrk1_add "+51" \
+  "$(calc 'printf "%.2f×", a / 51' "$(c wrk1_add)")" "" ""
+row "wrk requests/s, 64 conns" wrk64_rps "" "" "" ""
+row "wrk p99, 64 conns (ms)" wrk64_p99 "" "" "" ""
+row "bulk ${bulk_mib} MiB (MB/s)" bulk_mbs "675 (direct 1659, haproxy 833, socat 631)" \
+  "$(calc 'printf "%.2f×", a / 675' "$(c bulk_mbs)")" "≥ 1000 and > haproxy" \
+  "$(met 'a >= 1000 && a > b' "$(c bulk_mbs)" "$(hap bulk_mbs)")"
+row "proxy CPU per request, 64 conns (µs)" cpu_req "24 (haproxy 17)" \
+  "$(calc 'printf "%.2f×", a / 24' "$(c cpu_req)")" "≤ haproxy" \
+  "$(met 'a <= b' "$(c cpu_req)" "$(hap cpu_req)")"
+row "proxy CPU per request, 1 conn (µs)" cpu_req1 "" "" "" ""
+row "proxy CPU per request, wrk 64 conns (µs)" cpu_wrk "24 (haproxy 17)" \
+  "$(calc 'printf "%.2f×", a / 24' "$(c cpu_wrk)")" "≤ haproxy" \
+  "$(met 'a <= b' "$(c cpu_wrk)" "$(hap cpu_wrk)")"
+row "proxy CPU per GB, bulk (ms)" cpu_gb "" "" "" ""
+row "new connection: connect to first byte, p50 (ms)" setup_p50 "0.34 (haproxy 0.23)" \
+  "$(calc 'printf "%.2f×", a / 0.34' "$(c setup_p50)")" "" ""
+row "proxy CPU per new connection (µs)" setup_cpu "" "" "≤ haproxy" \
+  "$(met 'a <= b' "$(c setup_cpu)" "$(hap setup_cpu)")"
+row "proxy memory, 64 busy conns (MiB)" mem_load "" "" "" ""
+row "proxy memory, during bulk (MiB)" mem_bulk "" "" "" ""
+row "proxy memory, 10,000 idle conns (MiB) ¹" idle_mem "" "" "< 64 MiB" \
+  "$(met 'a < 64' "$(c idle_mem)")"
+row "memory per idle connection (KiB)" idle_per "" "" "" ""
+echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$tox_p50") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(calc 'printf "%.2f× / %.2f×", a / 0.56, b / 1.3' "$tox_p50" "$tox_p99")") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
+echo "| ${toxic_ms} ms latency toxic: min / max of measured − requested (ms) | | | | $(cell "$tox_min") / $(cell "$tox_max") | | | | |"
+echo "| bulk under the ${toxic_ms} ms toxic (MB/s, ≤ 5 s) | | | | $(cell "$tox_bulk") | 326 | $(cell "$(calc 'printf "%.2f×", a / 326' "$tox_bulk")") | | |"
+echo
+echo "¹ Measured with $idle_n idle connections ($idle_socat_n for socat, which forks a process per" \
+  "connection) — the descriptor limit here is $fd_limit and a proxy needs two per connection —" \
+  "and scaled to 10,000: memory before + growth per connection × 10,000. socat's memory is the" \
+  "sum of its processes' Pss; the others' is VmRSS. CPU is the proxy process tree's on-CPU time" \
+  "(schedstat) over the measured requests. Latency samples are one request's send to the last" \
+  "byte of its answer; targets interleaved in blocks. MB = 10^6 bytes."
