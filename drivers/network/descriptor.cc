@@ -1,0 +1,214 @@
+#include "network/descriptor.h"
+
+#include <string>
+
+#include "network/url.h"
+
+namespace chaosrun::drivers::network {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNamePattern = "^[A-Za-z0-9_.-]+$";
+
+json Name(const char* what, int max) {
+  return json{{"type", "string"},
+              {"minLength", 1},
+              {"maxLength", max},
+              {"pattern", kNamePattern},
+              {"description", what}};
+}
+
+json Api() {
+  return json{{"type", "string"},
+              {"pattern", "^http://"},
+              {"description",
+               std::string("the proxy API, Toxiproxy-compatible (default ") + kDefaultApi + ")"}};
+}
+
+json HostPort(const char* what) {
+  return json{{"type", "string"}, {"minLength", 3}, {"description", what}};
+}
+
+json Percent(const char* what) {
+  return json{{"type", "number"}, {"minimum", 0}, {"maximum", 100}, {"description", what}};
+}
+
+json Millis(const char* what) {
+  return json{{"type", "number"}, {"minimum", 0}, {"maximum", 60000}, {"description", what}};
+}
+
+json Object(json props, json required) {
+  return json{{"type", "object"},
+              {"properties", std::move(props)},
+              {"required", std::move(required)},
+              {"additionalProperties", false}};
+}
+
+json TcProps(json extra) {
+  json p{{"interface", Name("the network interface (at most 15 characters)", 15)},
+         {"namespace", Name("a named network namespace (`ip netns`); default the host's", 64)}};
+  p.update(extra);
+  return p;
+}
+
+json TcAction(const char* name, const char* description, json extra, json required) {
+  required.insert(required.begin(), "interface");
+  return json{{"name", name},
+              {"description", description},
+              {"arguments", Object(TcProps(std::move(extra)), std::move(required))}};
+}
+
+json Toxic() {
+  return json{
+      {"type", "object"},
+      {"properties",
+       {{"name", Name("the toxic's name (default \"<type>_<stream>\")", 128)},
+        {"type",
+         Name("latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data", 64)},
+        {"stream", {{"enum", json::array({"upstream", "downstream"})}}},
+        {"toxicity",
+         {{"type", "number"},
+          {"minimum", 0},
+          {"maximum", 1},
+          {"description", "probability that a connection gets the toxic (default 1)"}}},
+        {"attributes", {{"type", "object"}, {"description", "the type's attributes"}}}}},
+      {"required", json::array({"type"})},
+      {"additionalProperties", false}};
+}
+
+json ProxyActions() {
+  return json::array(
+      {json{{"name", "add_toxic"},
+            {"description",
+             "add a toxic to a proxy (POST /proxies/{proxy}/toxics); undo: delete it. Refused "
+             "when the proxy is missing or already has a toxic of that name"},
+            {"arguments",
+             Object({{"api", Api()},
+                     {"proxy", Name("the proxy", 128)},
+                     {"toxic", Toxic()},
+                     {"duration",
+                      {{"type", "number"},
+                       {"exclusiveMinimum", 0},
+                       {"description",
+                        "seconds; chaosrun's proxy removes the toxic by itself after it"}}}},
+                    json::array({"proxy", "toxic"}))}},
+       json{{"name", "disable_proxy"},
+            {"description",
+             "take a proxy down (enabled: false): it refuses connections; undo: restore the "
+             "enabled state recorded in prepare"},
+            {"arguments",
+             Object({{"api", Api()}, {"proxy", Name("the proxy", 128)}}, json::array({"proxy"}))}},
+       json{{"name", "create_proxy"},
+            {"description", "create a proxy (POST /proxies); undo: delete it"},
+            {"arguments", Object({{"api", Api()},
+                                  {"name", Name("the new proxy's name", 128)},
+                                  {"listen", HostPort("HOST:PORT it listens on")},
+                                  {"upstream", HostPort("HOST:PORT it forwards to")},
+                                  {"enabled", {{"type", "boolean"}}}},
+                                 json::array({"name", "listen", "upstream"}))}}});
+}
+
+json TcActions() {
+  json corr = Percent("correlation with the previous packet, %");
+  json pct = Percent("share of packets, % (above 0)");
+  return json::array(
+      {TcAction("delay",
+                "netem: delay every packet leaving the interface; undo: restore the "
+                "previous root qdisc",
+                {{"delay_ms", Millis("delay, ms (above 0)")},
+                 {"jitter_ms", Millis("random variation, ms")},
+                 {"correlation", corr}},
+                json::array({"delay_ms"})),
+       TcAction("loss", "netem: drop a share of the packets",
+                {{"percent", pct}, {"correlation", corr}}, json::array({"percent"})),
+       TcAction("corrupt", "netem: flip a random bit in a share of the packets",
+                {{"percent", pct}, {"correlation", corr}}, json::array({"percent"})),
+       TcAction("duplicate", "netem: send a share of the packets twice",
+                {{"percent", pct}, {"correlation", corr}}, json::array({"percent"})),
+       TcAction("reorder",
+                "netem: send a share of the packets at once and delay the others (delay_ms, "
+                "default 10), so they arrive out of order",
+                {{"percent", pct},
+                 {"correlation", corr},
+                 {"delay_ms", Millis("delay of the packets not sent at once, ms")},
+                 {"gap", {{"type", "integer"}, {"minimum", 1}}}},
+                json::array({"percent"})),
+       TcAction("rate",
+                "tbf: limit the rate of packets leaving the interface; undo: restore the "
+                "previous root qdisc",
+                {{"rate_kbit",
+                  {{"type", "integer"},
+                   {"minimum", 8},
+                   {"maximum", 100000000},
+                   {"description", "kbit/s (1000 bit/s)"}}},
+                 {"burst_bytes",
+                  {{"type", "integer"},
+                   {"minimum", 1600},
+                   {"maximum", 1073741824},
+                   {"description", "bucket size (default max(10 ms of rate, 2 MTU + 36))"}}},
+                 {"latency_ms",
+                  {{"type", "integer"},
+                   {"minimum", 1},
+                   {"maximum", 60000},
+                   {"description", "longest wait in the bucket before a drop (default 50)"}}}},
+                json::array({"rate_kbit"}))});
+}
+
+json Probes() {
+  return json::array(
+      {json{{"name", "tcp_connect"},
+            {"description",
+             "{\"connected\", \"connect_ms\", \"error\", \"address\"} of one TCP "
+             "connect"},
+            {"arguments",
+             Object({{"host", {{"type", "string"}, {"minLength", 1}}},
+                     {"port", {{"type", "integer"}, {"minimum", 1}, {"maximum", 65535}}},
+                     {"timeout",
+                      {{"type", "number"},
+                       {"exclusiveMinimum", 0},
+                       {"maximum", 300},
+                       {"description", "seconds (default 3)"}}}},
+                    json::array({"host", "port"}))}},
+       json{{"name", "proxy_stats"},
+            {"description",
+             "counters of a proxy (connections_total, connections_active, connections_refused, "
+             "bytes_upstream, bytes_downstream, toxics_active); against a real Toxiproxy what "
+             "GET /proxies/{proxy} tells"},
+            {"arguments",
+             Object({{"api", Api()}, {"proxy", Name("the proxy", 128)}}, json::array({"proxy"}))}},
+       json{{"name", "qdisc_support"},
+            {"description", "{\"supported\", \"how\"}: whether the kernel has a qdisc kind"},
+            {"arguments", Object({{"kind", Name("a qdisc kind such as netem or tbf", 32)}},
+                                 json::array({"kind"}))}}});
+}
+
+}  // namespace
+
+json BuildDescriptor() {
+  json actions = ProxyActions();
+  for (auto& a : TcActions()) actions.push_back(a);
+  return json{{"name", "network"},
+              {"version", "1.0.0"},
+              {"description",
+               "Network faults: toxics and outages through a Toxiproxy-compatible proxy API "
+               "(chaosrun proxy serve or Toxiproxy), and qdiscs on an interface through tc "
+               "(netem delay, loss, corruption, duplication, reordering; tbf rate limit), each "
+               "undone exactly."},
+              {"actions", actions},
+              {"probes", Probes()}};
+}
+
+const char* DescriptorJson() {
+  static const std::string text = [] {
+    try {
+      return BuildDescriptor().dump();
+    } catch (...) {
+      return std::string();
+    }
+  }();
+  return text.c_str();
+}
+
+}  // namespace chaosrun::drivers::network
