@@ -4,7 +4,7 @@
 # sanitizer report. Usage: scripts/fuzz.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build_dir="${1:-build-fuzz}"
+build_dir="${1:-build-san}"
 runs="${2:-20000}"
 found=0
 for bin in "$build_dir"/bin/fuzz_*; do
