@@ -8,6 +8,7 @@
 #   bench/proxy/run.sh --quick    smaller sizes, a smoke check (~1 minute)
 #   CHAOSRUN=/path/to/chaosrun bench/proxy/run.sh
 #   KEEP=1 bench/proxy/run.sh     keep the work directory (configs, raw tool output, logs)
+#   CHAOSRUN_SERVE_ARGS='...'     extra arguments for `chaosrun proxy serve`
 #
 # Installs nothing: it checks for its tools and says how to install them. Builds nothing of
 # chaosrun (uses $CHAOSRUN or build/bin/chaosrun; without it the chaosrun column says why).
@@ -22,7 +23,7 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (--quick, --help)" >&2; exit 2 ;;
   esac
 done
@@ -169,7 +170,9 @@ start_chaosrun() {
   fi
   local p_api i
   p_api="$("$pb" freeport)"
-  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" > "$work/chaosrun.out" 2> "$work/chaosrun.err" &
+  # shellcheck disable=SC2086 # CHAOSRUN_SERVE_ARGS is a list of words
+  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" ${CHAOSRUN_SERVE_ARGS:-} \
+    > "$work/chaosrun.out" 2> "$work/chaosrun.err" &
   pid_chaosrun=$!
   pids+=("$pid_chaosrun")
   for ((i = 0; i < 100; i++)); do
@@ -278,7 +281,7 @@ calc() {
 }
 cell() { [[ -n "$1" ]] && printf '%s' "$1" || printf 'n/a'; }
 row() { # row LABEL KEY-FROM-FN REF RATIO TARGET STATUS
-  local label="$1" fn="$2" ref="$3" ratio="$4" tgt="$5" status="$6" n out="| $1 |"
+  local fn="$2" ref="$3" ratio="$4" tgt="$5" status="$6" n out="| $1 |"
   for n in direct socat haproxy chaosrun; do out+=" $(cell "$($fn "$n")") |"; done
   printf '%s %s | %s | %s | %s |\n' "$out" "$ref" "$(cell "$ratio")" "$tgt" "$status"
 }
@@ -320,7 +323,7 @@ idle_mem() { # memory scaled to 10,000 connections: before + growth per connecti
 }
 idle_per() { [[ "$1" == direct ]] || calc 'printf "%.0f", a / 1024' "$(v idle "$1" bytes_per_conn)"; }
 
-c() { "$1" chaosrun; } # chaosrun's cell of a row, for the ratios and targets
+cr() { "$1" chaosrun; } # chaosrun's cell of a row, for the ratios and targets
 hap() { "$1" haproxy; }
 tox_p50="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms")"
 tox_p99="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p99_us)" "$toxic_ms")"
@@ -343,36 +346,36 @@ echo "| measurement | direct | socat | haproxy | chaosrun | Toxiproxy 2.12 (quot
 echo "|---|---|---|---|---|---|---|---|---|"
 row "latency p50, 1 conn, ping-pong (µs)" lat1_p50 "" "" "" ""
 row "added p50 vs direct, 1 conn, ping-pong (µs)" lat1_add "+25" \
-  "$(calc 'printf "%.2f×", a / 25' "$(c lat1_add)")" "< 30 µs and ≤ 0.7× Toxiproxy (17.5)" \
-  "$(met 'a < 30 && a <= 17.5' "$(c lat1_add)")"
+  "$(calc 'printf "%.2f×", a / 25' "$(cr lat1_add)")" "< 30 µs and ≤ 0.7× Toxiproxy (17.5)" \
+  "$(met 'a < 30 && a <= 17.5' "$(cr lat1_add)")"
 row "latency p99, 1 conn, ping-pong (µs)" lat1_p99 "" "" "" ""
 row "latency p50, 64 conns (µs)" lat64_p50 "" "" "" ""
 row "added p50 vs direct, 64 conns (µs)" lat64_add "" "" "" ""
 row "latency p99, 64 conns (µs)" lat64_p99 "" "" "" ""
 row "wrk p50, 1 conn (ms)" wrk1_p50 "0.149 (direct 0.098)" "" "" ""
 row "wrk added p50 vs direct, 1 conn (µs)" wrk1_add "+51" \
-  "$(calc 'printf "%.2f×", a / 51' "$(c wrk1_add)")" "" ""
+  "$(calc 'printf "%.2f×", a / 51' "$(cr wrk1_add)")" "" ""
 row "wrk requests/s, 64 conns" wrk64_rps "" "" "" ""
 row "wrk p99, 64 conns (ms)" wrk64_p99 "" "" "" ""
 row "bulk ${bulk_mib} MiB (MB/s)" bulk_mbs "675 (direct 1659, haproxy 833, socat 631)" \
-  "$(calc 'printf "%.2f×", a / 675' "$(c bulk_mbs)")" "≥ 1000 and > haproxy" \
-  "$(met 'a >= 1000 && a > b' "$(c bulk_mbs)" "$(hap bulk_mbs)")"
+  "$(calc 'printf "%.2f×", a / 675' "$(cr bulk_mbs)")" "≥ 1000 and > haproxy" \
+  "$(met 'a >= 1000 && a > b' "$(cr bulk_mbs)" "$(hap bulk_mbs)")"
 row "proxy CPU per request, 64 conns (µs)" cpu_req "24 (haproxy 17)" \
-  "$(calc 'printf "%.2f×", a / 24' "$(c cpu_req)")" "≤ haproxy" \
-  "$(met 'a <= b' "$(c cpu_req)" "$(hap cpu_req)")"
+  "$(calc 'printf "%.2f×", a / 24' "$(cr cpu_req)")" "≤ haproxy" \
+  "$(met 'a <= b' "$(cr cpu_req)" "$(hap cpu_req)")"
 row "proxy CPU per request, 1 conn (µs)" cpu_req1 "" "" "" ""
 row "proxy CPU per request, wrk 64 conns (µs)" cpu_wrk "24 (haproxy 17)" \
-  "$(calc 'printf "%.2f×", a / 24' "$(c cpu_wrk)")" "≤ haproxy" \
-  "$(met 'a <= b' "$(c cpu_wrk)" "$(hap cpu_wrk)")"
+  "$(calc 'printf "%.2f×", a / 24' "$(cr cpu_wrk)")" "≤ haproxy" \
+  "$(met 'a <= b' "$(cr cpu_wrk)" "$(hap cpu_wrk)")"
 row "proxy CPU per GB, bulk (ms)" cpu_gb "" "" "" ""
 row "new connection: connect to first byte, p50 (ms)" setup_p50 "0.34 (haproxy 0.23)" \
-  "$(calc 'printf "%.2f×", a / 0.34' "$(c setup_p50)")" "" ""
+  "$(calc 'printf "%.2f×", a / 0.34' "$(cr setup_p50)")" "" ""
 row "proxy CPU per new connection (µs)" setup_cpu "" "" "≤ haproxy" \
-  "$(met 'a <= b' "$(c setup_cpu)" "$(hap setup_cpu)")"
+  "$(met 'a <= b' "$(cr setup_cpu)" "$(hap setup_cpu)")"
 row "proxy memory, 64 busy conns (MiB)" mem_load "" "" "" ""
 row "proxy memory, during bulk (MiB)" mem_bulk "" "" "" ""
 row "proxy memory, 10,000 idle conns (MiB) ¹" idle_mem "" "" "< 64 MiB" \
-  "$(met 'a < 64' "$(c idle_mem)")"
+  "$(met 'a < 64' "$(cr idle_mem)")"
 row "memory per idle connection (KiB)" idle_per "" "" "" ""
 echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$tox_p50") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(calc 'printf "%.2f× / %.2f×", a / 0.56, b / 1.3' "$tox_p50" "$tox_p99")") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
 echo "| ${toxic_ms} ms latency toxic: min / max of measured − requested (ms) | | | | $(cell "$tox_min") / $(cell "$tox_max") | | | | |"
