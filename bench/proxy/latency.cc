@@ -8,8 +8,17 @@
 // every sample is send-to-last-byte of one response. While a target's block runs, its process
 // tree's CPU time is accumulated (CPU per request) and its memory is sampled half-way (memory
 // under load). Prints one "target=NAME key=value..." line per target.
+//
+// --pause-ms P (1 connection): sleep P ms before each request (not timed), so the path starts
+// from idle CPUs as it does behind a long latency toxic.
+// --timer-floor-ms T (for the latency toxic): meanwhile a second thread sleeps T ms again and
+// again and records how late it wakes, the machine's own floor for any timer (floor_*_us).
 #include <sys/epoll.h>
 
+#include <atomic>
+#include <cmath>
+#include <functional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -64,10 +73,16 @@ bool ReadSome(Side& s, size_t i) {
   return s.framers[i].Complete();
 }
 
-void Block(Side& s, const std::string& req, long count, bool record) {
+void SleepMs(double ms) {
+  timespec d{static_cast<time_t>(ms / 1000), static_cast<long>(std::fmod(ms, 1000.0) * 1e6)};
+  nanosleep(&d, nullptr);
+}
+
+void Block(Side& s, const std::string& req, long count, bool record, double pause_ms) {
   double cpu0 = TreeCpuNs(s.target.pid);
   if (s.fds.size() == 1) {
     for (long k = 0; k < count; ++k) {
+      if (pause_ms > 0) SleepMs(pause_ms);
       double t0 = NowUs();
       if (!SendAll(s.fds[0], req.data(), req.size())) Die("send to " + s.target.name);
       while (!ReadSome(s, 0)) {
@@ -106,6 +121,15 @@ void Block(Side& s, const std::string& req, long count, bool record) {
   if (record) s.cpu_ns += TreeCpuNs(s.target.pid) - cpu0;
 }
 
+// Sleeps `ms` again and again until `stop`, collecting how late each wake-up was (µs).
+void TimerFloor(double ms, const std::atomic<bool>& stop, std::vector<double>& late) {
+  while (!stop.load()) {
+    double t0 = NowUs();
+    SleepMs(ms);
+    late.push_back(NowUs() - t0 - ms * 1000);
+  }
+}
+
 }  // namespace
 
 int Latency(const Args& a) {
@@ -113,6 +137,7 @@ int Latency(const Args& a) {
   long requests = static_cast<long>(a.Num("requests", 10000));
   long block = static_cast<long>(a.Num("block", conns == 1 ? 500 : 5000));
   long warmup = static_cast<long>(a.Num("warmup", 200));
+  double pause_ms = a.Num("pause-ms", 0);
   std::string req = Request(a.Str("path", "/s"), false);
   std::vector<Side> sides;
   for (const Target& t : a.targets) {
@@ -122,16 +147,31 @@ int Latency(const Args& a) {
   }
   for (Side& s : sides) {
     Open(s, conns);
-    Block(s, req, warmup, false);
+    Block(s, req, warmup, false, pause_ms);
   }
+  double floor_ms = a.Num("timer-floor-ms", 0);
+  std::atomic<bool> stop{false};
+  std::vector<double> late;
+  std::thread floor;
+  if (floor_ms > 0) floor = std::thread(TimerFloor, floor_ms, std::cref(stop), std::ref(late));
   for (bool more = true; more;) {
     more = false;
     for (Side& s : sides) {
       long left = requests - static_cast<long>(s.samples.size());
       if (left <= 0) continue;
-      Block(s, req, std::min(left, block), true);
+      Block(s, req, std::min(left, block), true, pause_ms);
       more = true;
     }
+  }
+  std::string floor_text;
+  if (floor.joinable()) {
+    stop = true;
+    floor.join();
+    char text[160];
+    double f50 = Percentile(late, 50), f99 = Percentile(late, 99);
+    std::snprintf(text, sizeof text, " floor_n=%zu floor_p50_us=%.1f floor_p99_us=%.1f",
+                  late.size(), f50, f99);
+    floor_text = text;
   }
   for (Side& s : sides) {
     double n = static_cast<double>(s.samples.size());
@@ -141,9 +181,9 @@ int Latency(const Args& a) {
     double p99 = Percentile(s.samples, 99), max = s.samples.back(), min = s.samples.front();
     std::printf(
         "target=%s conns=%d n=%.0f min_us=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f "
-        "mean_us=%.1f cpu_us_per_req=%.2f mem_kib=%ld\n",
+        "mean_us=%.1f cpu_us_per_req=%.2f mem_kib=%ld%s\n",
         s.target.name.c_str(), conns, n, min, p50, p90, p99, max, sum / n,
-        s.target.pid > 0 ? s.cpu_ns / 1e3 / n : 0.0, s.mem_kib);
+        s.target.pid > 0 ? s.cpu_ns / 1e3 / n : 0.0, s.mem_kib, floor_text.c_str());
     for (int fd : s.fds) close(fd);
   }
   return 0;

@@ -71,7 +71,7 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 log "compiling the client"
 pb="$work/proxybench"
-g++ -O2 -std=c++20 -o "$pb" "$here"/main.cc "$here"/latency.cc "$here"/setup.cc \
+g++ -O2 -std=c++20 -pthread -o "$pb" "$here"/main.cc "$here"/latency.cc "$here"/setup.cc \
   "$here"/bulk.cc "$here"/idle.cc
 client=(taskset -c 0 "$pb") # the measuring client is pinned to CPU 0
 
@@ -238,10 +238,14 @@ log "bulk, ${bulk_mib} MiB per target, $bulk_rounds rounds (interleaved)"
 
 : > "$work/toxic"
 : > "$work/toxicbulk"
+: > "$work/cold"
 if [[ -n "$p_toxic" ]]; then
   log "chaosrun ${toxic_ms} ms latency toxic, $toxic_n round trips"
   "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" --warmup 2 \
-    "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic"
+    --timer-floor-ms "$toxic_ms" "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic"
+  log "round trips after ${toxic_ms} ms idle, no toxic, $((toxic_n / 2)) per target (interleaved)"
+  "${client[@]}" latency --conns 1 --requests $((toxic_n / 2)) --block 10 --warmup 2 \
+    --pause-ms "$toxic_ms" "direct=$p_nginx:0" "chaosrun=$p_chaosrun:$pid_chaosrun" > "$work/cold"
   log "chaosrun bulk under the toxic (at most 5 s)"
   "$pb" bulk --path /big --max-seconds 5 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxicbulk"
 fi
@@ -330,6 +334,16 @@ tox_p99="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p99_us)
 tox_min="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic min_us)" "$toxic_ms")"
 tox_max="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic max_us)" "$toxic_ms")"
 tox_bulk="$(calc 'printf "%.0f", a' "$(v toxicbulk toxic mb_per_s)")"
+ms2() { calc 'printf "%.2f", a / 1000' "$1"; }
+floor_p50="$(ms2 "$(v toxic toxic floor_p50_us)")"
+floor_p99="$(ms2 "$(v toxic toxic floor_p99_us)")"
+cold() { # cold TARGET: p50 / p99 (ms) of a round trip after the idle pause
+  local a b
+  a="$(ms2 "$(v cold "$1" p50_us)")" b="$(ms2 "$(v cold "$1" p99_us)")"
+  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
+}
+tox_own="$(calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms" \
+  "$(v cold chaosrun p50_us)")"
 
 echo
 echo "## Fault proxy benchmark ($(date -u +%Y-%m-%d), bench/proxy/run.sh$( ((quick)) && echo ' --quick'))"
@@ -379,6 +393,9 @@ row "proxy memory, 10,000 idle conns (MiB) ¹" idle_mem "" "" "< 64 MiB" \
 row "memory per idle connection (KiB)" idle_per "" "" "" ""
 echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$tox_p50") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(calc 'printf "%.2f× / %.2f×", a / 0.56, b / 1.3' "$tox_p50" "$tox_p99")") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
 echo "| ${toxic_ms} ms latency toxic: min / max of measured − requested (ms) | | | | $(cell "$tox_min") / $(cell "$tox_max") | | | | |"
+echo "| round trip after ${toxic_ms} ms idle, no toxic: p50 / p99 (ms) ² | $(cell "$(cold direct)") | | | $(cell "$(cold chaosrun)") | | | | |"
+echo "| the toxic's own error at p50: measured − requested − that round trip (ms) | | | | $(cell "$tox_own") | | | | |"
+echo "| this machine's timer floor: a ${toxic_ms} ms sleep wakes late by, p50 / p99 (ms) | $(cell "$floor_p50") / $(cell "$floor_p99") | | | | | | | |"
 echo "| bulk under the ${toxic_ms} ms toxic (MB/s, ≤ 5 s) | | | | $(cell "$tox_bulk") | 326 | $(cell "$(calc 'printf "%.2f×", a / 326' "$tox_bulk")") | | |"
 echo
 echo "¹ Measured with $idle_n idle connections ($idle_socat_n for socat, which forks a process per" \
@@ -387,3 +404,8 @@ echo "¹ Measured with $idle_n idle connections ($idle_socat_n for socat, which 
   "sum of its processes' Pss; the others' is VmRSS. CPU is the proxy process tree's on-CPU time" \
   "(schedstat) over the measured requests. Latency samples are one request's send to the last" \
   "byte of its answer; targets interleaved in blocks. MB = 10^6 bytes."
+echo
+echo "² Measured − requested includes one round trip through the proxy to nginx. After ${toxic_ms} ms" \
+  "of idleness that round trip is far slower than a hot one (idle vCPUs must be woken: caches cold," \
+  "a wake-up IPI per hop), so it is measured on its own, with the client pausing ${toxic_ms} ms" \
+  "before each request and no toxic, and subtracted at p50 to show the toxic's own error."
