@@ -32,7 +32,7 @@ struct ToxicSpec {
   std::string name;  // empty on input -> "<type>_<stream>" (Toxiproxy's default)
   std::string type;  // latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data
   Stream stream = Stream::kDownstream;
-  double toxicity = 1.0;  // probability in [0, 1] that a connection gets this toxic
+  double toxicity = 1.0;             // probability in [0, 1] that a connection gets this toxic
   Json attributes = Json::object();  // the type's attributes, Toxiproxy names (see toxics.h)
   std::optional<std::chrono::milliseconds> duration;  // chaosrun extension: auto-expiry
 };
@@ -45,11 +45,11 @@ struct ProxySpec {
 };
 
 struct ProxyStats {
-  uint64_t connections_total = 0;   // accepted since creation
-  uint64_t connections_active = 0;  // currently open
-  uint64_t connections_refused = 0; // upstream unreachable or proxy disabled while accepting
-  uint64_t bytes_upstream = 0;      // client -> upstream, bytes written to the upstream
-  uint64_t bytes_downstream = 0;    // upstream -> client, bytes written to the client
+  uint64_t connections_total = 0;    // accepted since creation
+  uint64_t connections_active = 0;   // currently open
+  uint64_t connections_refused = 0;  // upstream unreachable or proxy disabled while accepting
+  uint64_t bytes_upstream = 0;       // client -> upstream, bytes written to the upstream
+  uint64_t bytes_downstream = 0;     // upstream -> client, bytes written to the client
   uint64_t toxics_active = 0;
 };
 

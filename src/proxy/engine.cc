@@ -1,0 +1,283 @@
+// Engine lifecycle and proxy control (toxics: engine_toxics.cc; metrics: metrics.cc).
+#include <boost/asio/post.hpp>
+#include <future>
+#include <random>
+#include <utility>  // before Boost (GCC 12 / C++23)
+
+#include "common/log.h"
+#include "proxy/address.h"
+#include "proxy/connection.h"
+#include "proxy/engine_impl.h"
+#include "proxy/listener.h"
+
+namespace chaosrun::proxy {
+
+namespace asio = boost::asio;
+
+Engine::Impl::Impl(Options o) : options(o) {
+  int n = std::max(1, options.threads);
+  plane.seed = options.seed != 0 ? options.seed : std::random_device{}() * 0x100000001ULL;
+  plane.max_buffer_bytes = std::max<size_t>(options.max_buffer_bytes, 1);
+  plane.read_chunk_bytes = std::max<size_t>(options.read_chunk_bytes, 1);
+  for (int i = 0; i < n; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    guards.push_back(asio::make_work_guard(*contexts.back()));
+    plane.contexts.push_back(contexts.back().get());
+  }
+  for (auto& c : contexts) {
+    threads.emplace_back([ctx = c.get()] {
+      for (;;) {
+        try {
+          ctx->run();
+          return;
+        } catch (const std::exception& e) {
+          log::Error("proxy: event loop: {}", e.what());
+        } catch (...) {
+          log::Error("proxy: event loop: unknown exception");
+        }
+      }
+    });
+  }
+}
+
+Engine::Impl::~Impl() {
+  guards.clear();
+  for (auto& c : contexts) c->stop();
+  for (auto& t : threads) t.join();
+  {
+    std::lock_guard lock(mu);
+    for (auto& [name, p] : proxies) {
+      std::lock_guard plock(p->mu);
+      p->listener.reset();
+      for (ActiveToxic& t : p->toxics) t.expiry.reset();
+    }
+    proxies.clear();
+  }
+  // The listener loop first: its pending accepts hold sockets of the other loops.
+  for (auto& c : contexts) c.reset();
+}
+
+void Engine::Impl::RunOnLoop(const std::function<void()>& fn) {
+  asio::io_context& ctx = control_context();
+  if (ctx.get_executor().running_in_this_thread()) {
+    fn();
+    return;
+  }
+  std::promise<void> done;
+  asio::post(ctx, [&fn, &done] {
+    fn();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+std::shared_ptr<ProxyState> Engine::Impl::Find(const std::string& name) const {
+  std::lock_guard lock(mu);
+  auto it = proxies.find(name);
+  return it == proxies.end() ? nullptr : it->second;
+}
+
+Json Engine::Impl::ProxyJson(ProxyState& p) const {
+  std::lock_guard lock(p.mu);
+  Json j = Json::object();
+  j["name"] = p.spec.name;
+  j["listen"] = p.spec.listen;
+  j["upstream"] = p.spec.upstream;
+  j["enabled"] = p.spec.enabled;
+  Json toxics = Json::array();
+  for (const ActiveToxic& t : p.toxics) toxics.push_back(ToxicToJson(t.spec));
+  j["toxics"] = std::move(toxics);
+  return j;
+}
+
+void Engine::Impl::ForEachConnection(ProxyState& p, std::function<void(Connection&)> fn) {
+  for (const ConnectionRef& ref : p.Connections()) {
+    asio::post(*ref.context, [conn = ref.connection, fn] {
+      if (auto c = conn.lock()) fn(*c);
+    });
+  }
+}
+
+Status Engine::Impl::StartListener(const std::shared_ptr<ProxyState>& p) {
+  std::string listen;
+  {
+    std::lock_guard lock(p->mu);
+    listen = p->spec.listen;
+  }
+  auto address = ParseHostPort(listen, "listen");
+  if (!address) return address.error();
+  auto listener = Listener::Open(control_context(), *address);
+  if (!listener) return listener.error();
+  {
+    std::lock_guard lock(p->mu);
+    p->spec.listen = FormatHostPort(address->host, (*listener)->port());
+    p->listener = *listener;
+  }
+  (*listener)->Start(p, plane);
+  return Status::Ok();
+}
+
+void Engine::Impl::StopListener(ProxyState& p) {
+  std::shared_ptr<Listener> listener;
+  {
+    std::lock_guard lock(p.mu);
+    listener = std::move(p.listener);
+  }
+  if (listener) RunOnLoop([&listener] { listener->Close(); });
+}
+
+Engine::Engine(Options options) : impl_(std::make_unique<Impl>(options)) {}
+Engine::Engine() : Engine(Options{}) {}
+Engine::~Engine() = default;
+
+Result<Json> Engine::CreateProxy(const ProxySpec& spec) {
+  if (spec.name.empty()) return Err(Status::InvalidArgument("name: required"));
+  if (auto a = ParseHostPort(spec.listen, "listen"); !a) return Err(a.error());
+  if (auto a = ParseHostPort(spec.upstream, "upstream"); !a) return Err(a.error());
+  std::lock_guard control(impl_->control_mu);
+  if (impl_->Find(spec.name)) {
+    return Err(Status::AlreadyExists("proxy " + spec.name + " already exists"));
+  }
+  auto state = std::make_shared<ProxyState>(spec);
+  if (spec.enabled) {
+    if (Status s = impl_->StartListener(state); !s.ok()) return Err(s);
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->proxies.emplace(spec.name, state);
+  }
+  return impl_->ProxyJson(*state);
+}
+
+Result<Json> Engine::UpdateProxy(const std::string& name, const Json& patch) {
+  if (!patch.is_object()) return Err(Status::InvalidArgument("proxy: must be a JSON object"));
+  std::optional<std::string> listen, upstream;
+  std::optional<bool> enabled;
+  for (const char* key : {"listen", "upstream"}) {
+    const Json* v = Member(patch, key);
+    if (!v || v->is_null()) continue;
+    if (!v->is_string())
+      return Err(Status::InvalidArgument(std::string(key) + ": must be a string"));
+    if (auto a = ParseHostPort(v->get<std::string>(), key); !a) return Err(a.error());
+    (std::string(key) == "listen" ? listen : upstream) = v->get<std::string>();
+  }
+  if (const Json* v = Member(patch, "enabled"); v && !v->is_null()) {
+    if (!v->is_boolean()) return Err(Status::InvalidArgument("enabled: must be a boolean"));
+    enabled = v->get<bool>();
+  }
+  std::lock_guard control(impl_->control_mu);
+  auto p = impl_->Find(name);
+  if (!p) return Err(Status::NotFound("proxy " + name + " not found"));
+  ProxySpec old;
+  {
+    std::lock_guard lock(p->mu);
+    old = p->spec;
+  }
+  bool listen_changed = listen && *listen != old.listen;
+  bool upstream_changed = upstream && *upstream != old.upstream;
+  bool want = enabled.value_or(old.enabled);
+  // Like Toxiproxy, a changed address restarts the proxy (open connections are cut).
+  if (old.enabled && (!want || listen_changed || upstream_changed)) {
+    impl_->StopListener(*p);
+    impl_->ForEachConnection(*p, [](Connection& c) { c.Cut(); });
+  }
+  {
+    std::lock_guard lock(p->mu);
+    if (listen) p->spec.listen = *listen;
+    if (upstream) p->spec.upstream = *upstream;
+    p->spec.enabled = want;
+  }
+  if (want && (!old.enabled || listen_changed || upstream_changed)) {
+    if (Status s = impl_->StartListener(p); !s.ok()) {
+      std::lock_guard lock(p->mu);
+      p->spec.enabled = false;
+      return Err(s);
+    }
+  }
+  return impl_->ProxyJson(*p);
+}
+
+Status Engine::DeleteProxy(const std::string& name) {
+  std::lock_guard control(impl_->control_mu);
+  std::shared_ptr<ProxyState> p;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->proxies.find(name);
+    if (it == impl_->proxies.end()) return Status::NotFound("proxy " + name + " not found");
+    p = it->second;
+    impl_->proxies.erase(it);
+  }
+  impl_->StopListener(*p);
+  {
+    std::lock_guard lock(p->mu);
+    for (ActiveToxic& t : p->toxics) Impl::CancelExpiry(t);
+  }
+  impl_->ForEachConnection(*p, [](Connection& c) { c.Cut(); });
+  return Status::Ok();
+}
+
+Result<Json> Engine::GetProxy(const std::string& name) const {
+  auto p = impl_->Find(name);
+  if (!p) return Err(Status::NotFound("proxy " + name + " not found"));
+  return impl_->ProxyJson(*p);
+}
+
+Json Engine::ListProxies() const {
+  std::vector<std::shared_ptr<ProxyState>> all;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& [name, p] : impl_->proxies) all.push_back(p);
+  }
+  Json j = Json::object();
+  for (const auto& p : all) {
+    Json one = impl_->ProxyJson(*p);
+    std::string name = one["name"].get<std::string>();
+    j[name] = std::move(one);
+  }
+  return j;
+}
+
+void Engine::Reset() {
+  std::lock_guard control(impl_->control_mu);
+  std::vector<std::shared_ptr<ProxyState>> all;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& [name, p] : impl_->proxies) all.push_back(p);
+  }
+  for (const auto& p : all) {
+    bool was_enabled = false;
+    {
+      std::lock_guard lock(p->mu);
+      for (ActiveToxic& t : p->toxics) Impl::CancelExpiry(t);
+      p->toxics.clear();
+      p->RebuildToxicSetLocked();
+      was_enabled = p->spec.enabled;
+      p->spec.enabled = true;
+    }
+    impl_->NotifyToxicsChanged(*p);
+    if (!was_enabled) {
+      if (Status s = impl_->StartListener(p); !s.ok()) {
+        log::Warn("proxy: reset could not re-enable {}: {}", p->spec.name, s.message());
+        std::lock_guard lock(p->mu);
+        p->spec.enabled = false;
+      }
+    }
+  }
+}
+
+Result<ProxyStats> Engine::Stats(const std::string& name) const {
+  auto p = impl_->Find(name);
+  if (!p) return Err(Status::NotFound("proxy " + name + " not found"));
+  ProxyStats s;
+  const ProxyCounters& c = p->counters;
+  s.connections_total = c.connections_total.load(std::memory_order_relaxed);
+  s.connections_active = c.connections_active.load(std::memory_order_relaxed);
+  s.connections_refused = c.connections_refused.load(std::memory_order_relaxed);
+  s.bytes_upstream = c.bytes[0].load(std::memory_order_relaxed);
+  s.bytes_downstream = c.bytes[1].load(std::memory_order_relaxed);
+  std::lock_guard lock(p->mu);
+  s.toxics_active = p->toxics.size();
+  return s;
+}
+
+}  // namespace chaosrun::proxy

@@ -1,0 +1,51 @@
+// Engine::Impl, shared by engine.cc (lifecycle, proxies), engine_toxics.cc and metrics.cc.
+// Lock order: Impl::mu, then ProxyState::mu. Neither is held while waiting for a loop.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>  // before Boost (GCC 12 / C++23)
+#include <vector>
+
+#include "proxy/engine.h"
+#include "proxy/proxy_state.h"
+
+namespace chaosrun::proxy {
+
+struct Engine::Impl {
+  explicit Impl(Options o);
+  ~Impl();
+
+  boost::asio::io_context& control_context() { return *contexts.front(); }
+  // Runs `fn` on the control loop (contexts[0]) and waits for it; inline when already there.
+  void RunOnLoop(const std::function<void()>& fn);
+  std::shared_ptr<ProxyState> Find(const std::string& name) const;
+  Json ProxyJson(ProxyState& p) const;
+  // Posts fn(connection) to every open connection of `p` on its own loop.
+  void ForEachConnection(ProxyState& p, std::function<void(Connection&)> fn);
+  // Binds `p`'s listener (p.mu not held by the caller) and starts it.
+  Status StartListener(const std::shared_ptr<ProxyState>& p);
+  void StopListener(ProxyState& p);
+  void ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t);
+  static void CancelExpiry(ActiveToxic& t);
+  void ExpireToxic(const std::string& proxy, uint64_t id);
+  void NotifyToxicsChanged(ProxyState& p);
+
+  Options options;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
+  std::vector<std::thread> threads;
+  DataPlane plane;
+  std::mutex control_mu;  // serialises Create/Update/Delete/Reset (listener changes)
+  mutable std::mutex mu;
+  std::map<std::string, std::shared_ptr<ProxyState>> proxies;
+  std::atomic<uint64_t> next_toxic_id{0};
+};
+
+}  // namespace chaosrun::proxy

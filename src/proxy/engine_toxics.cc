@@ -1,0 +1,157 @@
+// Toxic control: add, update, remove, list; `duration` expiry timers.
+#include <boost/asio/post.hpp>
+#include <utility>  // before Boost (GCC 12 / C++23)
+
+#include "proxy/connection.h"
+#include "proxy/engine_impl.h"
+#include "proxy/toxic_params.h"
+
+namespace chaosrun::proxy {
+
+namespace asio = boost::asio;
+
+namespace {
+
+ActiveToxic* FindToxic(ProxyState& p, const std::string& name) {
+  for (ActiveToxic& t : p.toxics) {
+    if (t.spec.name == name) return &t;
+  }
+  return nullptr;
+}
+
+Status NoToxic(const std::string& name) { return Status::NotFound("toxic " + name + " not found"); }
+
+}  // namespace
+
+void Engine::Impl::ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t) {
+  if (!t.spec.duration) return;
+  auto timer = std::make_shared<asio::steady_timer>(control_context(), *t.spec.duration);
+  t.expiry = timer;
+  timer->async_wait([this, name = p->spec.name, id = t.id, timer](const auto& ec) {
+    if (!ec) ExpireToxic(name, id);
+  });
+}
+
+void Engine::Impl::CancelExpiry(ActiveToxic& t) {
+  if (!t.expiry) return;
+  auto timer = std::move(t.expiry);
+  asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+}
+
+void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id) {
+  auto p = Find(proxy);
+  if (!p) return;
+  {
+    std::lock_guard lock(p->mu);
+    auto it = std::find_if(p->toxics.begin(), p->toxics.end(),
+                           [id](const ActiveToxic& t) { return t.id == id; });
+    if (it == p->toxics.end()) return;  // removed or replaced meanwhile
+    p->toxics.erase(it);
+    p->RebuildToxicSetLocked();
+  }
+  NotifyToxicsChanged(*p);
+}
+
+void Engine::Impl::NotifyToxicsChanged(ProxyState& p) {
+  ForEachConnection(p, [](Connection& c) { c.RefreshToxics(); });
+}
+
+Result<Json> Engine::AddToxic(const std::string& proxy, const ToxicSpec& toxic) {
+  // Normalise through the JSON form: defaults, validation and attribute names in one place.
+  auto spec = ToxicFromJson(ToxicToJson(toxic));
+  if (!spec) return Err(spec.error());
+  auto params = ParseAttributes(*ToxicTypeFromName(spec->type), spec->attributes);
+  if (!params) return Err(params.error());
+  auto p = impl_->Find(proxy);
+  if (!p) return Err(Status::NotFound("proxy " + proxy + " not found"));
+  Json out;
+  {
+    std::lock_guard lock(p->mu);
+    if (FindToxic(*p, spec->name)) {
+      return Err(Status::AlreadyExists("toxic " + spec->name + " already exists"));
+    }
+    ActiveToxic t{++impl_->next_toxic_id, *spec, *params, nullptr};
+    impl_->ArmExpiry(p, t);
+    out = ToxicToJson(t.spec);
+    p->toxics.push_back(std::move(t));
+    p->RebuildToxicSetLocked();
+  }
+  impl_->NotifyToxicsChanged(*p);
+  return out;
+}
+
+Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& toxic,
+                                 const Json& patch) {
+  if (!patch.is_object()) return Err(Status::InvalidArgument("toxic: must be a JSON object"));
+  auto p = impl_->Find(proxy);
+  if (!p) return Err(Status::NotFound("proxy " + proxy + " not found"));
+  Json out;
+  {
+    std::lock_guard lock(p->mu);
+    ActiveToxic* t = FindToxic(*p, toxic);
+    if (!t) return Err(NoToxic(toxic));
+    // Validate the merged toxic as a whole, as if it were new.
+    Json merged = ToxicToJson(t->spec);
+    for (const char* key : {"type", "stream", "name"}) {
+      const Json* v = Member(patch, key);
+      if (v && !v->is_null() && *v != merged[key]) {
+        return Err(Status::InvalidArgument(std::string(key) + ": cannot be changed"));
+      }
+    }
+    if (const Json* v = Member(patch, "toxicity")) merged["toxicity"] = *v;
+    if (const Json* v = Member(patch, "duration")) merged["duration"] = *v;
+    auto params = t->params;
+    if (const Json* v = Member(patch, "attributes")) {
+      auto m = MergeAttributes(t->params, *v);
+      if (!m) return Err(m.error());
+      params = *m;
+      merged["attributes"] = AttributesToJson(params);
+    }
+    auto spec = ToxicFromJson(merged);
+    if (!spec) return Err(spec.error());
+    bool rearm = Member(patch, "duration") != nullptr;
+    if (rearm) Impl::CancelExpiry(*t);
+    t->spec = *spec;
+    t->params = params;
+    if (rearm) impl_->ArmExpiry(p, *t);
+    p->RebuildToxicSetLocked();
+    out = ToxicToJson(t->spec);
+  }
+  impl_->NotifyToxicsChanged(*p);
+  return out;
+}
+
+Status Engine::RemoveToxic(const std::string& proxy, const std::string& toxic) {
+  auto p = impl_->Find(proxy);
+  if (!p) return Status::NotFound("proxy " + proxy + " not found");
+  {
+    std::lock_guard lock(p->mu);
+    ActiveToxic* t = FindToxic(*p, toxic);
+    if (!t) return NoToxic(toxic);
+    Impl::CancelExpiry(*t);
+    p->toxics.erase(p->toxics.begin() + (t - p->toxics.data()));
+    p->RebuildToxicSetLocked();
+  }
+  impl_->NotifyToxicsChanged(*p);
+  return Status::Ok();
+}
+
+Result<Json> Engine::ListToxics(const std::string& proxy) const {
+  auto p = impl_->Find(proxy);
+  if (!p) return Err(Status::NotFound("proxy " + proxy + " not found"));
+  std::lock_guard lock(p->mu);
+  Json j = Json::array();
+  for (const ActiveToxic& t : p->toxics) j.push_back(ToxicToJson(t.spec));
+  return j;
+}
+
+Result<Json> Engine::GetToxic(const std::string& proxy, const std::string& toxic) const {
+  auto p = impl_->Find(proxy);
+  if (!p) return Err(Status::NotFound("proxy " + proxy + " not found"));
+  std::lock_guard lock(p->mu);
+  ActiveToxic* t = FindToxic(*p, toxic);
+  if (!t) return Err(NoToxic(toxic));
+  return ToxicToJson(t->spec);
+}
+
+}  // namespace chaosrun::proxy

@@ -1,0 +1,48 @@
+#include "proxy/proxy_state.h"
+
+namespace chaosrun::proxy {
+
+void ProxyState::RebuildToxicSetLocked() {
+  auto set = std::make_shared<ToxicSet>();
+  for (const ActiveToxic& t : toxics) {
+    int index = t.spec.stream == Stream::kUpstream ? 0 : 1;
+    set->streams[index].push_back(ToxicConfig{t.id, t.params, t.spec.toxicity});
+  }
+  toxic_set = std::move(set);
+}
+
+std::shared_ptr<const ToxicSet> ProxyState::Toxics() const {
+  std::lock_guard lock(mu);
+  return toxic_set;
+}
+
+std::vector<ConnectionRef> ProxyState::Connections() const {
+  std::lock_guard lock(mu);
+  std::vector<ConnectionRef> out;
+  out.reserve(connections.size());
+  for (const auto& [id, ref] : connections) out.push_back(ref);
+  return out;
+}
+
+void ProxyState::AddConnection(uint64_t id, ConnectionRef ref) {
+  std::lock_guard lock(mu);
+  connections.emplace(id, std::move(ref));
+}
+
+void ProxyState::RemoveConnection(uint64_t id) {
+  std::lock_guard lock(mu);
+  connections.erase(id);
+}
+
+boost::asio::io_context& DataPlane::NextContext() {
+  return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+}
+
+uint64_t DataPlane::SeedFor(uint64_t connection_id) const {
+  // A distinct, reproducible stream per connection for a given engine seed.
+  uint64_t z = seed ^ (connection_id * 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+  return z ^ (z >> 33);
+}
+
+}  // namespace chaosrun::proxy

@@ -1,0 +1,90 @@
+// The shared state of one proxy: its spec, its toxics (and the immutable snapshot connections
+// read), its open connections and its counters. Control calls (engine.cc) and the data path
+// (listener.cc, connection.cc) meet here; everything but the atomics is guarded by `mu`, held
+// only for short copies, never while waiting.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <utility>  // before Boost (GCC 12 / C++23)
+#include <vector>
+
+#include "proxy/engine.h"
+#include "proxy/toxic_params.h"
+
+namespace chaosrun::proxy {
+
+class Connection;
+class Listener;
+
+// What a connection needs to know of a toxic.
+struct ToxicConfig {
+  uint64_t id = 0;  // stable across updates, so a connection keeps its toxicity roll
+  ToxicParams params;
+  double toxicity = 1.0;
+};
+
+// Immutable; replaced as a whole on every change. Index 0: upstream, 1: downstream.
+struct ToxicSet {
+  std::vector<ToxicConfig> streams[2];
+};
+
+struct ActiveToxic {
+  uint64_t id = 0;
+  ToxicSpec spec;
+  ToxicParams params;
+  std::shared_ptr<boost::asio::steady_timer> expiry;  // set when spec.duration is
+};
+
+struct ProxyCounters {
+  std::atomic<uint64_t> connections_total{0};
+  std::atomic<uint64_t> connections_active{0};
+  std::atomic<uint64_t> connections_refused{0};
+  std::atomic<uint64_t> bytes[2]{0, 0};  // written to the sink: [0] upstream, [1] downstream
+};
+
+struct ConnectionRef {
+  std::weak_ptr<Connection> connection;
+  boost::asio::io_context* context = nullptr;
+};
+
+struct ProxyState {
+  explicit ProxyState(ProxySpec s) : spec(std::move(s)) {}
+
+  // Rebuilds `toxic_set` from `toxics`; call with `mu` held.
+  void RebuildToxicSetLocked();
+  std::shared_ptr<const ToxicSet> Toxics() const;
+  // Copies of the open connections, to post work to (call without `mu`).
+  std::vector<ConnectionRef> Connections() const;
+  void AddConnection(uint64_t id, ConnectionRef ref);
+  void RemoveConnection(uint64_t id);
+
+  mutable std::mutex mu;
+  ProxySpec spec;                   // listen holds the bound port once listening
+  std::vector<ActiveToxic> toxics;  // in the order added
+  std::shared_ptr<const ToxicSet> toxic_set = std::make_shared<ToxicSet>();
+  std::shared_ptr<Listener> listener;  // null while disabled
+  std::unordered_map<uint64_t, ConnectionRef> connections;
+  ProxyCounters counters;
+};
+
+// The event loops and per-engine settings the data path shares.
+struct DataPlane {
+  std::vector<boost::asio::io_context*> contexts;
+  std::atomic<size_t> next_context{0};
+  std::atomic<uint64_t> next_connection{0};
+  uint64_t seed = 0;
+  size_t max_buffer_bytes = 1 << 20;
+  size_t read_chunk_bytes = 64 * 1024;
+
+  boost::asio::io_context& NextContext();
+  uint64_t NextConnectionId() { return ++next_connection; }
+  uint64_t SeedFor(uint64_t connection_id) const;
+};
+
+}  // namespace chaosrun::proxy

@@ -1,0 +1,187 @@
+#include "proxy/toxic_math.h"
+
+#include <algorithm>
+
+namespace chaosrun::proxy {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+namespace {
+__extension__ using U128 = unsigned __int128;  // GCC/Clang; __extension__ keeps -Wpedantic quiet
+}  // namespace
+
+Rng::result_type Rng::operator()() {
+  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+double Rng::Uniform01() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+
+uint64_t Rng::Below(uint64_t bound) {
+  if (bound == 0) return 0;
+  // Multiply-shift (Lemire) without the rejection step: the bias is < bound / 2^64.
+  return static_cast<uint64_t>((static_cast<U128>((*this)()) * bound) >> 64);
+}
+
+bool RollToxicity(double toxicity, Rng& rng) {
+  if (toxicity >= 1.0) return true;
+  if (toxicity <= 0.0) return false;
+  return rng.Uniform01() < toxicity;
+}
+
+Nanos LatencyDelay(int64_t latency_ms, int64_t jitter_ms, Rng& rng) {
+  Nanos delay = milliseconds(latency_ms);
+  if (jitter_ms > 0) {
+    // Uniform over [-jitter, +jitter) at nanosecond resolution.
+    auto span = static_cast<uint64_t>(Nanos(milliseconds(jitter_ms)).count()) * 2;
+    delay += Nanos(static_cast<int64_t>(rng.Below(span))) - milliseconds(jitter_ms);
+  }
+  return std::max(delay, Nanos::zero());
+}
+
+Nanos LatencyWait(SteadyTime arrival, Nanos delay, SteadyTime now) {
+  return std::max(arrival + delay - now, Nanos::zero());
+}
+
+Nanos BandwidthCost(size_t bytes, int64_t rate_kb_s) {
+  if (rate_kb_s <= 0) return Nanos::zero();
+  // rate KB/s == rate bytes per ms: bytes * 1e6 / rate nanoseconds.
+  return Nanos(
+      static_cast<int64_t>(static_cast<U128>(bytes) * 1000000 / static_cast<uint64_t>(rate_kb_s)));
+}
+
+size_t BandwidthPiece(int64_t rate_kb_s) {
+  if (rate_kb_s <= 0) return SIZE_MAX;
+  return static_cast<size_t>(std::max<int64_t>(1, std::min<int64_t>(rate_kb_s * 10, 1 << 30)));
+}
+
+SteadyTime BandwidthRelease(SteadyTime ready, SteadyTime link_free, size_t bytes,
+                            int64_t rate_kb_s) {
+  return std::max(ready, link_free) + BandwidthCost(bytes, rate_kb_s);
+}
+
+size_t NextSliceSize(size_t remaining, int64_t average, int64_t variation, Rng& rng) {
+  auto avg = static_cast<uint64_t>(std::max<int64_t>(average, 1));
+  auto var = static_cast<uint64_t>(std::clamp<int64_t>(variation, 0, average - 1));
+  if (remaining <= avg + var) return remaining;
+  uint64_t size = avg - var + rng.Below(2 * var + 1);
+  return static_cast<size_t>(std::min<uint64_t>(size, remaining));
+}
+
+std::vector<size_t> SliceSizes(size_t total, int64_t average, int64_t variation, Rng& rng) {
+  std::vector<size_t> sizes;
+  while (total > 0) {
+    size_t s = NextSliceSize(total, average, variation, rng);
+    sizes.push_back(s);
+    total -= s;
+  }
+  return sizes;
+}
+
+size_t LimitAllowance(int64_t limit, uint64_t passed, size_t chunk) {
+  if (limit <= 0 || passed >= static_cast<uint64_t>(limit)) return 0;
+  return static_cast<size_t>(std::min<uint64_t>(chunk, static_cast<uint64_t>(limit) - passed));
+}
+
+Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, SteadyTime now,
+              Rng& rng) {
+  Plan plan;
+  plan.bytes = head.size;
+  SteadyTime ready = now;
+  Nanos latency = Nanos::zero();
+  // First the size of the piece (slicer, limit_data, bandwidth), then its release time.
+  for (const ToxicRuntime& t : toxics) {
+    if (!t.applies) continue;
+    const ToxicParams& p = t.params;
+    switch (p.type) {
+      case ToxicType::kTimeout:
+      case ToxicType::kResetPeer:
+        return Plan{Plan::Kind::kHold, {}, 0};
+      case ToxicType::kLimitData: {
+        size_t allow = LimitAllowance(p.bytes, t.passed, plan.bytes);
+        if (allow == 0) return Plan{Plan::Kind::kClose, {}, 0};
+        plan.bytes = allow;
+        break;
+      }
+      case ToxicType::kSlicer:
+        plan.bytes =
+            std::min(plan.bytes, NextSliceSize(head.size, p.average_size, p.size_variation, rng));
+        if (head.slice_follow) ready = std::max(ready, head.last_write + microseconds(p.delay));
+        break;
+      case ToxicType::kBandwidth:
+        plan.bytes = std::min(plan.bytes, BandwidthPiece(p.rate));
+        break;
+      case ToxicType::kLatency:
+        latency += LatencyDelay(p.latency, p.jitter, rng);
+        break;
+      case ToxicType::kSlowClose:
+        break;
+    }
+  }
+  ready = std::max(ready, head.arrival + latency);
+  SteadyTime at = ready;
+  for (const ToxicRuntime& t : toxics) {
+    if (t.applies && t.params.type == ToxicType::kBandwidth && t.params.rate > 0) {
+      at = std::max(at, BandwidthRelease(ready, t.link_free, plan.bytes, t.params.rate));
+    }
+  }
+  plan.at = at;
+  return plan;
+}
+
+void CommitSend(std::span<ToxicRuntime> toxics, const Plan& plan, SteadyTime now) {
+  for (ToxicRuntime& t : toxics) {
+    if (!t.applies) continue;
+    if (t.params.type == ToxicType::kBandwidth) t.link_free = std::max(plan.at, now);
+    if (t.params.type == ToxicType::kLimitData) t.passed += plan.bytes;
+  }
+}
+
+bool LimitExhausted(std::span<const ToxicRuntime> toxics) {
+  return std::any_of(toxics.begin(), toxics.end(), [](const ToxicRuntime& t) {
+    return t.applies && t.params.type == ToxicType::kLimitData &&
+           t.passed >= static_cast<uint64_t>(std::max<int64_t>(t.params.bytes, 0));
+  });
+}
+
+void OnArrival(std::span<ToxicRuntime> toxics, SteadyTime arrival) {
+  for (ToxicRuntime& t : toxics) {
+    if (t.applies && t.params.type == ToxicType::kResetPeer && !t.reset_at) {
+      t.reset_at = arrival + milliseconds(t.params.timeout);
+    }
+  }
+}
+
+std::optional<Deadline> EarliestDeadline(std::span<const ToxicRuntime> toxics) {
+  std::optional<Deadline> best;
+  auto consider = [&best](SteadyTime at, bool reset) {
+    if (!best || at < best->at) best = Deadline{at, reset};
+  };
+  for (const ToxicRuntime& t : toxics) {
+    if (!t.applies) continue;
+    if (t.params.type == ToxicType::kTimeout && t.params.timeout > 0) {
+      consider(t.activated + milliseconds(t.params.timeout), false);
+    }
+    if (t.params.type == ToxicType::kResetPeer && t.reset_at) consider(*t.reset_at, true);
+  }
+  return best;
+}
+
+Nanos SlowCloseDelay(std::span<const ToxicRuntime> toxics) {
+  Nanos delay = Nanos::zero();
+  for (const ToxicRuntime& t : toxics) {
+    if (t.applies && t.params.type == ToxicType::kSlowClose) {
+      delay = std::max<Nanos>(delay, milliseconds(t.params.delay));
+    }
+  }
+  return delay;
+}
+
+bool AnyApplies(std::span<const ToxicRuntime> toxics) {
+  return std::any_of(toxics.begin(), toxics.end(), [](const ToxicRuntime& t) { return t.applies; });
+}
+
+}  // namespace chaosrun::proxy

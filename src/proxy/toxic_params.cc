@@ -1,0 +1,123 @@
+#include "proxy/toxic_params.h"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chaosrun::proxy {
+namespace {
+
+struct TypeInfo {
+  ToxicType type;
+  const char* name;
+  std::vector<std::pair<const char*, int64_t ToxicParams::*>> attributes;
+};
+
+const std::vector<TypeInfo>& Types() {
+  static const std::vector<TypeInfo> types = {
+      {ToxicType::kLatency,
+       "latency",
+       {{"latency", &ToxicParams::latency}, {"jitter", &ToxicParams::jitter}}},
+      {ToxicType::kBandwidth, "bandwidth", {{"rate", &ToxicParams::rate}}},
+      {ToxicType::kSlowClose, "slow_close", {{"delay", &ToxicParams::delay}}},
+      {ToxicType::kTimeout, "timeout", {{"timeout", &ToxicParams::timeout}}},
+      {ToxicType::kResetPeer, "reset_peer", {{"timeout", &ToxicParams::timeout}}},
+      {ToxicType::kSlicer,
+       "slicer",
+       {{"average_size", &ToxicParams::average_size},
+        {"size_variation", &ToxicParams::size_variation},
+        {"delay", &ToxicParams::delay}}},
+      {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes}}},
+  };
+  return types;
+}
+
+const TypeInfo& Info(ToxicType type) {
+  for (const auto& t : Types()) {
+    if (t.type == type) return t;
+  }
+  return Types().front();
+}
+
+std::optional<int64_t> NonNegativeInt(const Json& v) {
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > uint64_t{INT64_MAX}) return std::nullopt;
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer()) {
+    if (v.get<int64_t>() < 0) return std::nullopt;
+    return v.get<int64_t>();
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d >= 0 && d < 9.0e18 && d == std::floor(d)) return static_cast<int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+Status CheckSlicer(const ToxicParams& p) {
+  if (p.type != ToxicType::kSlicer) return Status::Ok();
+  if (p.average_size < 1) {
+    return Status::InvalidArgument("attributes.average_size: must be a positive integer");
+  }
+  if (p.size_variation >= p.average_size) {
+    return Status::InvalidArgument("attributes.size_variation: must be less than average_size");
+  }
+  return Status::Ok();
+}
+
+Status Apply(ToxicParams& p, const Json& attributes) {
+  if (attributes.is_null()) return Status::Ok();
+  if (!attributes.is_object()) return Status::InvalidArgument("attributes: must be an object");
+  const TypeInfo& info = Info(p.type);
+  for (const auto& [key, value] : attributes.items()) {
+    int64_t ToxicParams::*field = nullptr;
+    for (const auto& [name, member] : info.attributes) {
+      if (key == name) field = member;
+    }
+    if (field == nullptr) {
+      return Status::InvalidArgument("attributes." + key + ": unknown attribute of " + info.name);
+    }
+    std::optional<int64_t> n = NonNegativeInt(value);
+    if (!n)
+      return Status::InvalidArgument("attributes." + key + ": must be a non-negative integer");
+    p.*field = *n;
+  }
+  return CheckSlicer(p);
+}
+
+}  // namespace
+
+std::optional<ToxicType> ToxicTypeFromName(std::string_view name) {
+  for (const auto& t : Types()) {
+    if (name == t.name) return t.type;
+  }
+  return std::nullopt;
+}
+
+const char* ToxicTypeName(ToxicType type) { return Info(type).name; }
+
+Result<ToxicParams> ParseAttributes(ToxicType type, const Json& attributes) {
+  ToxicParams p;
+  p.type = type;
+  if (type == ToxicType::kSlicer && !Member(attributes, "average_size")) {
+    return Err(Status::InvalidArgument("attributes.average_size: required for slicer"));
+  }
+  if (Status s = Apply(p, attributes); !s.ok()) return Err(s);
+  return p;
+}
+
+Result<ToxicParams> MergeAttributes(const ToxicParams& current, const Json& patch) {
+  ToxicParams p = current;
+  if (Status s = Apply(p, patch); !s.ok()) return Err(s);
+  return p;
+}
+
+Json AttributesToJson(const ToxicParams& params) {
+  Json j = Json::object();
+  for (const auto& [name, member] : Info(params.type).attributes) j[name] = params.*member;
+  return j;
+}
+
+}  // namespace chaosrun::proxy

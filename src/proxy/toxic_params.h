@@ -1,0 +1,47 @@
+// The typed parameters of a toxic, parsed once from its JSON attributes (Toxiproxy's names and
+// units). Every attribute is a non-negative integer; a missing one takes its default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "common/json.h"
+#include "common/status.h"
+
+namespace chaosrun::proxy {
+
+enum class ToxicType {
+  kLatency,
+  kBandwidth,
+  kSlowClose,
+  kTimeout,
+  kResetPeer,
+  kSlicer,
+  kLimitData
+};
+
+std::optional<ToxicType> ToxicTypeFromName(std::string_view name);
+const char* ToxicTypeName(ToxicType type);
+
+struct ToxicParams {
+  ToxicType type = ToxicType::kLatency;
+  int64_t latency = 0;         // latency: ms
+  int64_t jitter = 0;          // latency: ms
+  int64_t rate = 0;            // bandwidth: KB/s (0 = no limit)
+  int64_t delay = 0;           // slow_close: ms; slicer: µs between slices
+  int64_t timeout = 0;         // timeout, reset_peer: ms
+  int64_t average_size = 0;    // slicer: bytes
+  int64_t size_variation = 0;  // slicer: bytes
+  int64_t bytes = 0;           // limit_data: bytes
+};
+
+// Parses `attributes` for `type`. Unknown attribute names and bad values are errors naming the
+// field ("attributes.latency: must be a non-negative integer").
+Result<ToxicParams> ParseAttributes(ToxicType type, const Json& attributes);
+// Merges `patch` over the current attributes (for updates).
+Result<ToxicParams> MergeAttributes(const ToxicParams& current, const Json& patch);
+// Every attribute of the type, in Toxiproxy's order.
+Json AttributesToJson(const ToxicParams& params);
+
+}  // namespace chaosrun::proxy

@@ -1,0 +1,50 @@
+// Plain relaying: byte-exact in both directions, half-close, counters, latency toxic basics.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "proxy_fixture.h"
+
+namespace chaosrun::testing {
+namespace {
+
+TEST_F(ProxyTest, RelaysMegabytesByteExactBothWays) {
+  TcpServer server(EchoHandler);
+  uint16_t port = MakeProxy("echo", server);
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  const std::string data = RandomBytes(4 << 20, 1);
+  std::thread writer([&] {
+    EXPECT_TRUE(WriteAll(fd, data));
+    ::shutdown(fd, SHUT_WR);  // half-close: the echo server sees EOF and closes its side
+  });
+  std::string back = ReadToEof(fd);
+  writer.join();
+  ::close(fd);
+  EXPECT_EQ(back.size(), data.size());
+  EXPECT_TRUE(back == data);
+  ASSERT_TRUE(Eventually([&] { return engine_.Stats("echo")->connections_active == 0; }));
+  auto stats = engine_.Stats("echo");
+  EXPECT_EQ(stats->connections_total, 1u);
+  EXPECT_EQ(stats->bytes_upstream, data.size());
+  EXPECT_EQ(stats->bytes_downstream, data.size());
+}
+
+TEST_F(ProxyTest, LatencyDelaysEachResponseAtLeastTheLatency) {
+  TcpServer server(EchoHandler);
+  uint16_t port = MakeProxy("lat", server);
+  AddToxic("lat", Json{{"type", "latency"}, {"attributes", {{"latency", 50}}}});
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WriteAll(fd, "ping"));
+    EXPECT_EQ(ReadUpTo(fd, 4), "ping");
+    EXPECT_GE(MillisSince(start), 50.0);
+  }
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace chaosrun::testing
