@@ -1,6 +1,9 @@
 #include "cli/args.h"
 
+#include <cerrno>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -38,6 +41,23 @@ bool IsRunFlag(const std::string& f) {
     if (f == k) return true;
   }
   return false;
+}
+
+bool IsProxyFlag(const std::string& f) {
+  return f == "--api" || f == "--config" || f == "--threads" || f == "--seed" ||
+         f == "--allow-remote";
+}
+
+// A whole decimal number in [min, max] (no sign, no spaces).
+bool ParseUnsigned(const std::string& v, uint64_t min, uint64_t max, uint64_t& out) {
+  if (v.empty() || v.size() > 20 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  errno = 0;
+  unsigned long long n = std::strtoull(v.c_str(), nullptr, 10);
+  if (errno != 0 || n < min || n > max) return false;
+  out = n;
+  return true;
 }
 
 }  // namespace
@@ -82,6 +102,11 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           have_command = true;
           continue;
         }
+        if (arg == "proxy") {
+          a.command = Command::kProxy;
+          have_command = true;
+          continue;
+        }
         if (arg == "help") {
           a.command = Command::kHelp;
           have_command = true;
@@ -105,6 +130,7 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
                      : a.command == Command::kDrivers  ? "drivers"
                      : a.command == Command::kRecover  ? "recover"
                      : a.command == Command::kHalt     ? "halt"
+                     : a.command == Command::kProxy    ? "proxy"
                                                        : "";
       a.command = Command::kHelp;
       return a;
@@ -151,6 +177,26 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           a.deadline_seconds = d;
         }
       }
+    } else if (IsProxyFlag(flag) && a.command != Command::kProxy) {
+      st = Status::InvalidArgument("option " + flag + " only applies to `chaosrun proxy serve`");
+    } else if (flag == "--api") {
+      st = p.Value(flag, inline_value, a.proxy_api);
+    } else if (flag == "--config") {
+      st = p.Value(flag, inline_value, a.proxy_config);
+    } else if (flag == "--threads") {
+      st = p.Value(flag, inline_value, v);
+      uint64_t n = 0;
+      if (st.ok() && !ParseUnsigned(v, 1, 64, n)) {
+        st = Status::InvalidArgument("--threads must be a whole number from 1 to 64");
+      }
+      a.proxy_threads = static_cast<int>(n);
+    } else if (flag == "--seed") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok() && !ParseUnsigned(v, 0, UINT64_MAX, a.proxy_seed)) {
+        st = Status::InvalidArgument("--seed must be a whole number >= 0");
+      }
+    } else if (flag == "--allow-remote") {
+      a.allow_remote = true;
     } else if (IsRunFlag(flag) && have_command && a.command != Command::kRun) {
       st = Status::InvalidArgument("option " + flag + " only applies to `chaosrun run`");
     } else if (flag == "--journal-path") {
@@ -212,6 +258,18 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
   }
   if (a.command == Command::kHelp) {
     a.help_topic = positional.empty() ? "" : positional[0];
+    return a;
+  }
+  if (a.command == Command::kProxy) {
+    if (positional.empty()) return Err(Status::InvalidArgument("missing argument: serve"));
+    if (positional[0] != "serve") {
+      return Err(Status::InvalidArgument("unknown proxy command '" + positional[0] +
+                                         "' (the only one is `chaosrun proxy serve`)"));
+    }
+    if (positional.size() > 1) {
+      return Err(Status::InvalidArgument("unexpected argument: " + positional[1]));
+    }
+    a.proxy_action = positional[0];
     return a;
   }
   if (a.command == Command::kDrivers || a.command == Command::kRecover ||
@@ -301,6 +359,33 @@ The kill switch. `halt` makes every running experiment that uses this state dire
 undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`.
 )";
   }
+  if (topic == "proxy") {
+    return R"(Usage: chaosrun proxy serve [--api HOST:PORT] [--config FILE] [--threads N] [--seed N]
+                           [--allow-remote]
+
+Run the fault proxy with its Toxiproxy-compatible HTTP API (docs/proxy-api.md), until SIGINT
+or SIGTERM. Existing Toxiproxy clients and the Chaos Toolkit toxiproxy extension work against it.
+Once the API listens, prints `chaosrun proxy: API listening on http://HOST:PORT` on stdout.
+
+Options:
+  --api HOST:PORT                where the API listens [127.0.0.1:8474]; port 0 picks a free
+                                 port. HOST is an IP address or localhost
+  --allow-remote                 allow a non-loopback API address (the API has no
+                                 authentication: anyone who reaches it controls the proxies)
+  --config FILE                  create these proxies at start: a JSON array of proxies, as for
+                                 POST /populate (Toxiproxy's -config)
+  --threads N                    event-loop threads of the data path [1]
+  --seed N                       seed of the random generator (toxicity, jitter, slicer);
+                                 0 = random [0]
+  --verbose                      debug output (one line per API request)
+  --log-file PATH, --log-format text|json
+  -h, --help                     show this message
+
+Exit codes: 0 stopped by SIGINT or SIGTERM; 1 the API could not listen or --config could not
+be loaded (the message names the entry); 2 usage error (including a non-loopback --api without
+--allow-remote).
+)";
+  }
   return R"(Usage: chaosrun [OPTIONS] COMMAND [ARGS]...
        chaosrun [OPTIONS] SOURCE          (same as `chaosrun run SOURCE`)
 
@@ -312,6 +397,7 @@ Commands:
   drivers   list the driver plugins and their actions and probes
   recover   undo every fault left behind by a crashed or killed run
   halt      the kill switch: stop running experiments and refuse new faults
+  proxy     `proxy serve`: the fault proxy with a Toxiproxy-compatible HTTP API
 
 Options:
   --version                      print the version and exit

@@ -3,6 +3,7 @@
 // `--` ends options. Errors are usage errors (exit 2) with a message naming the flag.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,7 +13,7 @@
 
 namespace chaosrun::cli {
 
-enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kHelp, kVersion };
+enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kProxy, kHelp, kVersion };
 
 struct Args {
   Command command = Command::kHelp;
@@ -45,6 +46,14 @@ struct Args {
 
   // validate / drivers options.
   bool json_output = false;
+
+  // proxy serve options (src/cli/proxy_command.h).
+  std::string proxy_action;                   // "serve"
+  std::string proxy_api = "127.0.0.1:8474";  // --api HOST:PORT
+  std::string proxy_config;                   // --config FILE ("" = none)
+  int proxy_threads = 1;                      // --threads N (data-path event loops)
+  uint64_t proxy_seed = 0;                    // --seed N (0 = random)
+  bool allow_remote = false;                  // --allow-remote
 };
 
 // Parses argv (argv[0] excluded). `chaosrun FILE` means `chaosrun run FILE`.

@@ -7,6 +7,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/proxy_command.h"
 #include "cli/safety.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -42,6 +43,7 @@ int Main(int argc, char** argv) {
     if (args->command == Command::kDrivers) return DriversCommand(*args);
     if (args->command == Command::kRecover) return RecoverCommand(*args);
     if (args->command == Command::kHalt) return HaltCommand(*args);
+    if (args->command == Command::kProxy) return ProxyCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
     // Nothing should throw this far; if something does, say so plainly instead of aborting.

@@ -1,0 +1,106 @@
+// The proxy routes: /proxies, /proxies/{proxy}, /proxies/{proxy}/stats, /reset.
+#include "proxy_api/handlers.h"
+#include "proxy_api/route_util.h"
+
+namespace chaosrun::proxy_api {
+
+namespace {
+
+// Toxiproxy always shows a proxy with its toxics array.
+Json WithToxics(Json proxy) {
+  if (proxy.is_object() && !proxy.contains("toxics")) proxy["toxics"] = Json::array();
+  return proxy;
+}
+
+}  // namespace
+
+Response ListProxies(proxy::Engine& engine) {
+  Json all = engine.ListProxies();
+  if (!all.is_object()) all = Json::object();
+  for (auto& [name, p] : all.items()) p = WithToxics(p);
+  return JsonResponse(200, all);
+}
+
+Response CreateProxy(proxy::Engine& engine, std::string_view body) {
+  std::string error;
+  auto json = ParseBody(body, error);
+  if (!json) return ErrorResponse(400, error);
+  if (!json->is_object()) return ErrorResponse(400, "bad request body: expected a JSON object");
+  std::optional<std::string> name, listen, upstream;
+  std::optional<bool> enabled;
+  if (!GetString(*json, "name", name, error) || !GetString(*json, "listen", listen, error) ||
+      !GetString(*json, "upstream", upstream, error) ||
+      !GetBool(*json, "enabled", enabled, error)) {
+    return ErrorResponse(400, error);
+  }
+  if (!name || name->empty()) return ErrorResponse(400, "missing required field: name");
+  if (!upstream || upstream->empty()) return ErrorResponse(400, "missing required field: upstream");
+  proxy::ProxySpec spec;
+  spec.name = *name;
+  spec.listen = listen && !listen->empty() ? *listen : kDefaultListen;
+  spec.upstream = *upstream;
+  spec.enabled = enabled.value_or(true);
+  auto created = engine.CreateProxy(spec);
+  if (!created) return FromStatus(created.error(), kProxyNotFound, kProxyAlreadyExists);
+  return JsonResponse(201, WithToxics(*created));
+}
+
+Response ShowProxy(proxy::Engine& engine, const std::string& name) {
+  auto p = engine.GetProxy(name);
+  if (!p) return FromStatus(p.error(), kProxyNotFound, kProxyAlreadyExists);
+  return JsonResponse(200, WithToxics(*p));
+}
+
+Response UpdateProxy(proxy::Engine& engine, const std::string& name, std::string_view body) {
+  // Toxiproxy looks the proxy up before it reads the body: an unknown proxy is a 404 whatever
+  // the body holds.
+  if (auto p = engine.GetProxy(name); !p) {
+    return FromStatus(p.error(), kProxyNotFound, kProxyAlreadyExists);
+  }
+  std::string error;
+  auto json = ParseBody(body, error);
+  if (!json) return ErrorResponse(400, error);
+  if (!json->is_object()) return ErrorResponse(400, "bad request body: expected a JSON object");
+  std::optional<std::string> listen, upstream;
+  std::optional<bool> enabled;
+  if (!GetString(*json, "listen", listen, error) ||
+      !GetString(*json, "upstream", upstream, error) ||
+      !GetBool(*json, "enabled", enabled, error)) {
+    return ErrorResponse(400, error);
+  }
+  // Only the fields given change ("name" and "toxics" are ignored, as in Toxiproxy).
+  Json patch = Json::object();
+  if (listen) patch["listen"] = *listen;
+  if (upstream) patch["upstream"] = *upstream;
+  if (enabled) patch["enabled"] = *enabled;
+  auto updated = engine.UpdateProxy(name, patch);
+  if (!updated) return FromStatus(updated.error(), kProxyNotFound, kProxyAlreadyExists);
+  return JsonResponse(200, WithToxics(*updated));
+}
+
+Response DeleteProxy(proxy::Engine& engine, const std::string& name) {
+  Status st = engine.DeleteProxy(name);
+  if (!st.ok()) return FromStatus(st, kProxyNotFound, kProxyAlreadyExists);
+  return NoContent();
+}
+
+Response ProxyStats(proxy::Engine& engine, const std::string& name) {
+  auto s = engine.Stats(name);
+  if (!s) return FromStatus(s.error(), kProxyNotFound, kProxyAlreadyExists);
+  Json j = Json::object();
+  j["name"] = name;
+  j["connections_total"] = s->connections_total;
+  j["connections_active"] = s->connections_active;
+  j["connections_refused"] = s->connections_refused;
+  j["bytes_upstream"] = s->bytes_upstream;
+  j["bytes_downstream"] = s->bytes_downstream;
+  j["toxics_active"] = s->toxics_active;
+  return JsonResponse(200, j);
+}
+
+Response ResetAll(proxy::Engine& engine) {
+  engine.Reset();
+  return NoContent();
+}
+
+}  // namespace chaosrun::proxy_api

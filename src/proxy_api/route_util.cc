@@ -1,0 +1,123 @@
+#include "proxy_api/route_util.h"
+
+namespace chaosrun::proxy_api {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    int hi = HexValue(s[i + 1]);
+    int lo = HexValue(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+std::string BadBody(std::string_view reason) { return "bad request body: " + std::string(reason); }
+
+}  // namespace
+
+std::optional<std::vector<std::string>> SplitPath(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  if (auto q = target.find_first_of("?#"); q != std::string_view::npos) {
+    target = target.substr(0, q);
+  }
+  std::vector<std::string> segments;
+  size_t start = 1;
+  for (;;) {
+    size_t slash = target.find('/', start);
+    std::string_view raw = target.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    auto decoded = PercentDecode(raw);
+    if (!decoded) return std::nullopt;
+    segments.push_back(std::move(*decoded));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return segments;
+}
+
+std::optional<Json> ParseBody(std::string_view body, std::string& error) {
+  bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  if (blank) {
+    error = BadBody("EOF");
+    return std::nullopt;
+  }
+  try {
+    return Json::parse(body);
+  } catch (const Json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, ..." -> "parse error at line 1, ..."
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    error = BadBody(what);
+    return std::nullopt;
+  }
+}
+
+bool GetString(const Json& obj, const char* key, std::optional<std::string>& out,
+               std::string& error, std::string_view where) {
+  const Json* v = Member(obj, key);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_string()) {
+    error = BadBody(std::string(where) + key + " must be a string");
+    return false;
+  }
+  out = v->get<std::string>();
+  return true;
+}
+
+bool GetBool(const Json& obj, const char* key, std::optional<bool>& out, std::string& error,
+             std::string_view where) {
+  const Json* v = Member(obj, key);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_boolean()) {
+    error = BadBody(std::string(where) + key + " must be a boolean");
+    return false;
+  }
+  out = v->get<bool>();
+  return true;
+}
+
+bool GetNumber(const Json& obj, const char* key, std::optional<double>& out, std::string& error,
+               std::string_view where) {
+  const Json* v = Member(obj, key);
+  if (v == nullptr || v->is_null()) return true;
+  if (!v->is_number()) {
+    error = BadBody(std::string(where) + key + " must be a number");
+    return false;
+  }
+  out = v->get<double>();
+  return true;
+}
+
+Response FromStatus(const Status& status, std::string_view not_found, std::string_view exists) {
+  switch (status.code()) {
+    case Code::kNotFound:
+      return ErrorResponse(404, not_found);
+    case Code::kAlreadyExists:
+      return ErrorResponse(409, exists);
+    case Code::kInvalidArgument:
+    case Code::kParseError:
+      return ErrorResponse(400, status.message());
+    default:
+      return ErrorResponse(500, status.message());
+  }
+}
+
+}  // namespace chaosrun::proxy_api
