@@ -97,6 +97,18 @@ TEST_F(ProxyActionsTest, AddToxicAppliesAndUndoRemovesIt) {
   EXPECT_EQ(again.value["removed"], false);
 }
 
+TEST_F(ProxyActionsTest, ToxicWithADurationRemovesItselfAndTheUndoIsThenANoOp) {
+  plugin::CallResult plan =
+      Prepare("add_toxic", {{"proxy", "web"}, {"toxic", latency_}, {"duration", 0.05}});
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  EXPECT_EQ(plan.value["body"]["duration"], 50);
+  ASSERT_TRUE(Apply("add_toxic", plan.value).ok());
+  EXPECT_TRUE(WaitUntil([&] { return Toxics() == Json::array(); })) << Toxics().dump();
+  plugin::CallResult undone = Undo("add_toxic", plan.value["undo"]);
+  ASSERT_TRUE(undone.ok()) << undone.error();
+  EXPECT_EQ(undone.value["removed"], false);
+}
+
 TEST_F(ProxyActionsTest, RefusesAToxicNameThatIsTaken) {
   Json body = latency_;
   body["name"] = "latency_downstream";
