@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 namespace chaosrun::apitest {
 
@@ -65,6 +66,42 @@ void EchoServer::AcceptLoop() {
       ::shutdown(fd, SHUT_WR);
     });
   }
+}
+
+std::string StreamThrough(int port, const std::string& payload) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string got;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return got;
+  }
+  std::thread writer([fd, &payload] {
+    size_t off = 0;
+    while (off < payload.size()) {
+      ssize_t w = ::send(fd, payload.data() + off, payload.size() - off, MSG_NOSIGNAL);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return;
+      off += static_cast<size_t>(w);
+    }
+  });
+  char buf[65536];
+  while (got.size() < payload.size()) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  ::shutdown(fd, SHUT_RDWR);  // unblocks the writer if reading stopped early
+  writer.join();
+  ::close(fd);
+  return got;
 }
 
 std::string EchoThrough(int port, const std::string& payload) {

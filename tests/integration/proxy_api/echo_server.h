@@ -32,4 +32,8 @@ class EchoServer {
 // timeout 10 s). Returns what came back ("" if the connection failed).
 std::string EchoThrough(int port, const std::string& payload);
 
+// Like EchoThrough, but writes from a second thread while reading, so a payload of any size
+// flows without both ends waiting on full socket buffers.
+std::string StreamThrough(int port, const std::string& payload);
+
 }  // namespace chaosrun::apitest

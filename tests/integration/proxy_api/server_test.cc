@@ -4,8 +4,11 @@
 // clients still connected. Every socket has a receive timeout; nothing asserts on wall time.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
+#include <thread>
 
+#include "echo_server.h"
 #include "http_client.h"
 #include "proxy_api/api_server.h"
 #include "proxy_api/router.h"
@@ -199,6 +202,44 @@ TEST_F(ApiServerTest, ConnectionsOverTheCapAreClosed) {
   for (int i = 0; i < 1000 && !r; ++i) r = apitest::Fetch(port_, "GET", "/version");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(ApiServerTest, ApiAnswersWhileTheProxyCarriesHeavyTraffic) {
+  StartServer();
+  apitest::EchoServer echo;
+  Json req = {{"name", "bulk"},
+              {"listen", "127.0.0.1:0"},
+              {"upstream", "127.0.0.1:" + std::to_string(echo.port())}};
+  auto created = apitest::Fetch(port_, "POST", "/proxies", req.dump());
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  int proxy_port = apitest::PortOf(created->json()["listen"].get<std::string>());
+
+  std::string payload(8 << 20, '\0');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7919 % 251);
+  std::atomic<int> exact{0};
+  std::vector<std::thread> flows;
+  for (int i = 0; i < 4; ++i) {
+    flows.emplace_back([&] {
+      if (apitest::StreamThrough(proxy_port, payload) == payload) ++exact;
+    });
+  }
+  // While 32 MiB flow both ways, every API call is answered (and toxics come and go mid-stream).
+  HttpConnection c(port_);
+  for (int i = 0; i < 40; ++i) {
+    auto shown = c.Request("GET", "/proxies/bulk");
+    ASSERT_TRUE(shown) << i;
+    EXPECT_EQ(shown->status, 200);
+    auto added = c.Request("POST", "/proxies/bulk/toxics",
+                           R"({"name":"t","type":"latency","attributes":{"latency":1}})");
+    ASSERT_TRUE(added) << i;
+    EXPECT_EQ(added->status, 200) << added->body;
+    auto removed = c.Request("DELETE", "/proxies/bulk/toxics/t");
+    ASSERT_TRUE(removed) << i;
+    EXPECT_EQ(removed->status, 204);
+  }
+  for (auto& t : flows) t.join();
+  EXPECT_EQ(exact.load(), 4);  // every byte, in order, on every connection
 }
 
 TEST_F(ApiServerTest, StopClosesClientsAndTheListener) {
