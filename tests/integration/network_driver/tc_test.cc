@@ -96,6 +96,28 @@ double Transfer(const VethPair& pair, size_t bytes) {
   return seconds;
 }
 
+// Seconds a TCP connect from namespace a to b takes (negative on failure).
+double ConnectSeconds(const VethPair& pair) {
+  int server = SocketIn(pair.ns_b, AF_INET, SOCK_STREAM);
+  int client = SocketIn(pair.ns_a, AF_INET, SOCK_STREAM);
+  double seconds = -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, pair.ip_b.c_str(), &addr.sin_addr);
+  socklen_t len = sizeof(addr);
+  if (server >= 0 && client >= 0 && ::bind(server, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+      ::listen(server, 1) == 0 &&
+      ::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    auto start = std::chrono::steady_clock::now();
+    if (::connect(client, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  }
+  if (client >= 0) ::close(client);
+  if (server >= 0) ::close(server);
+  return seconds;
+}
+
 TEST_F(TcTest, RateInstallsTbfAndUndoRestoresTheDefault) {
   const Json before = Root();
   ASSERT_EQ(before.value("handle", ""), "0:") << before.dump();
@@ -140,6 +162,7 @@ TEST_F(TcTest, RateSlowsATransferAcrossTheVeth) {
   EXPECT_GE(seconds, (kBytes - kBurst) / kRate);
   ASSERT_TRUE(Undo("rate", plan.value["undo"]).ok());
   EXPECT_EQ(Root().value("handle", ""), "0:");
+  EXPECT_GE(ConnectSeconds(pair_), 0.0) << "the pair still carries connections";
 }
 
 TEST_F(TcTest, UndoRebuildsARecordedNonDefaultRoot) {
@@ -246,6 +269,10 @@ TEST_F(TcTest, NetemActionsApplyAndUndo) {
     ASSERT_TRUE(plan.ok()) << func << ": " << plan.error();
     ASSERT_TRUE(Apply(func, plan.value).ok()) << func;
     EXPECT_EQ(Root().value("kind", ""), "netem") << func;
+    if (func == "delay") {
+      // The SYN leaves through the delayed interface: a connect takes at least 50 - 5 ms.
+      EXPECT_GE(ConnectSeconds(pair_), 0.045);
+    }
     ASSERT_TRUE(Undo(func, plan.value["undo"]).ok()) << func;
     EXPECT_EQ(Root(), before) << func;
   }
