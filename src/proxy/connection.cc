@@ -1,7 +1,11 @@
 #include "proxy/connection.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <cstring>
 
 #include "proxy/address.h"
@@ -14,8 +18,9 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr size_t kChunkOverhead = 64;  // accounted per queued chunk, so tiny reads stay bounded
-constexpr int kReadsPerTurn = 16;      // then yield to other connections on the loop
+constexpr size_t kChunkOverhead = 64;   // accounted per queued chunk, so tiny reads stay bounded
+constexpr int kReadsPerTurn = 16;       // then yield to other connections on the loop
+constexpr int kPipeBytes = 256 * 1024;  // splice pipe capacity (kernel memory, bulk only)
 
 char* ThreadBuffer(size_t size) {
   thread_local std::vector<char> buffer;
@@ -169,6 +174,10 @@ void Connection::TryRead(int i) {
   char* buffer = ThreadBuffer(plane_.read_chunk_bytes);
   for (int round = 0; round < kReadsPerTurn; ++round) {
     if (closed_ || d.src_eof || d.read_waiting) return;
+    if (d.pipe_r >= 0 && !d.toxic && d.queue.empty() && d.piece_left == 0) {
+      if (!SpliceRound(i)) return;
+      continue;
+    }
     size_t room = plane_.max_buffer_bytes > d.buffered ? plane_.max_buffer_bytes - d.buffered : 0;
     if (room == 0) {
       d.read_paused = true;
@@ -203,6 +212,7 @@ void Connection::TryRead(int i) {
         return;
       }
       Count(i, written);
+      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r < 0) EnableSplice(i);
     }
     if (written < n) {
       Enqueue(i, buffer + written, n - written, now);
@@ -264,6 +274,11 @@ void Connection::Enqueue(int i, const char* data, size_t n, SteadyTime arrival) 
 void Connection::Pump(int i) {
   Direction& d = dirs_[i];
   while (!closed_ && !d.write_waiting) {
+    if (d.pipe_bytes > 0) {
+      if (!DrainPipe(i)) return;
+      ResumeRead(i);
+      continue;
+    }
     if (d.piece_left > 0) {
       if (!WritePiece(i)) return;
       if (d.toxic && LimitExhausted(d.toxics)) {
@@ -356,6 +371,72 @@ void Connection::FinishDirection(int i) {
   if (ec || (other.src_eof && other.dst_shut)) Close(false);
 }
 
+void Connection::EnableSplice(int i) {
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return;  // stay on the copying path
+  ::fcntl(fds[1], F_SETPIPE_SZ, kPipeBytes);
+  dirs_[i].pipe_r = fds[0];
+  dirs_[i].pipe_w = fds[1];
+}
+
+bool Connection::SpliceRound(int i) {
+  Direction& d = dirs_[i];
+  if (d.write_waiting || (d.pipe_bytes > 0 && !DrainPipe(i))) {
+    d.read_paused = true;  // Pump resumes reading once the pipe is drained
+    return false;
+  }
+  if (closed_) return false;
+  size_t room = plane_.max_buffer_bytes > d.buffered ? plane_.max_buffer_bytes - d.buffered : 0;
+  if (room == 0) {
+    d.read_paused = true;
+    return false;
+  }
+  ssize_t n = ::splice(d.src->native_handle(), nullptr, d.pipe_w, nullptr,
+                       std::min<size_t>(room, kPipeBytes), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n == 0) {
+    d.src_eof = true;
+    Pump(i);
+    return false;
+  }
+  if (n < 0) {
+    if (errno == EINTR) return true;
+    if (errno == EAGAIN) {
+      WaitReadable(i);
+    } else {
+      Close(true);
+    }
+    return false;
+  }
+  d.pipe_bytes = static_cast<size_t>(n);
+  d.buffered += d.pipe_bytes;
+  if (!DrainPipe(i)) {
+    d.read_paused = true;
+    return false;
+  }
+  return true;
+}
+
+bool Connection::DrainPipe(int i) {
+  Direction& d = dirs_[i];
+  while (d.pipe_bytes > 0 && !closed_) {
+    ssize_t w = ::splice(d.pipe_r, nullptr, d.dst->native_handle(), nullptr, d.pipe_bytes,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        WaitWritable(i);
+      } else {
+        Close(true);
+      }
+      return false;
+    }
+    d.pipe_bytes -= static_cast<size_t>(w);
+    d.buffered -= static_cast<size_t>(w);
+    Count(i, static_cast<size_t>(w));
+  }
+  return !closed_;
+}
+
 void Connection::ArmTimer(int i, SteadyTime at) {
   Direction& d = dirs_[i];
   uint64_t gen = ++d.timer_gen;
@@ -403,6 +484,11 @@ void Connection::Close(bool reset) {
     d.timer.cancel();
     d.queue.Clear();
     d.buffered = 0;
+    for (int* fd : {&d.pipe_r, &d.pipe_w}) {
+      if (*fd >= 0) ::close(*fd);
+      *fd = -1;
+    }
+    d.pipe_bytes = 0;
   }
   kill_timer_.cancel();
   proxy_->RemoveConnection(id_);

@@ -9,7 +9,8 @@
 // reads into a per-thread buffer, and when no toxic applies and nothing is queued writes it
 // straight to the sink; what the sink does not take is queued. Reading stops while
 // DataPlane::max_buffer_bytes are queued (backpressure). With toxics, each chunk reaching the
-// head gets a Plan (toxic_math.h) that says when and how much to write.
+// head gets a Plan (toxic_math.h) that says when and how much to write. Bulk transfers without
+// toxics switch to splice(2) through a per-direction pipe (no copy through user space).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -73,6 +74,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool write_waiting = false;
     bool src_eof = false, dst_shut = false;
     std::optional<SteadyTime> close_at;  // slow_close
+    // Zero-copy bulk path: once a read fills the whole buffer and no toxic applies, data moves
+    // source -> pipe -> sink with splice(2). Bytes in the pipe come before any queued chunk.
+    int pipe_r = -1, pipe_w = -1;
+    size_t pipe_bytes = 0;
     boost::asio::steady_timer timer;
     uint64_t timer_gen = 0;
   };
@@ -86,6 +91,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Pump(int i);
   bool WritePiece(int i);
   void FinishDirection(int i);
+  void EnableSplice(int i);
+  bool SpliceRound(int i);
+  bool DrainPipe(int i);
   void ArmTimer(int i, SteadyTime at);
   void UpdateKillTimer();
   void Count(int i, size_t n);

@@ -19,8 +19,8 @@ TEST_F(ProxyTest, ToxicsChangedMidStreamLoseDuplicateOrReorderNothing) {
   const std::string data = RandomBytes(3 << 20, 5);
   std::atomic<bool> done{false};
   std::thread writer([&] {
-    for (size_t off = 0; off < data.size(); off += 16384) {
-      EXPECT_TRUE(WriteAll(fd, data.substr(off, 16384)));
+    for (size_t off = 0; off < data.size(); off += 262144) {
+      EXPECT_TRUE(WriteAll(fd, data.substr(off, 262144)));
     }
     ::shutdown(fd, SHUT_WR);
   });
