@@ -48,12 +48,12 @@ struct Args {
   bool json_output = false;
 
   // proxy serve options (src/cli/proxy_command.h).
-  std::string proxy_action;                   // "serve"
+  std::string proxy_action;                  // "serve"
   std::string proxy_api = "127.0.0.1:8474";  // --api HOST:PORT
-  std::string proxy_config;                   // --config FILE ("" = none)
-  int proxy_threads = 1;                      // --threads N (data-path event loops)
-  uint64_t proxy_seed = 0;                    // --seed N (0 = random)
-  bool allow_remote = false;                  // --allow-remote
+  std::string proxy_config;                  // --config FILE ("" = none)
+  int proxy_threads = 1;                     // --threads N (data-path event loops)
+  uint64_t proxy_seed = 0;                   // --seed N (0 = random)
+  bool allow_remote = false;                 // --allow-remote
 };
 
 // Parses argv (argv[0] excluded). `chaosrun FILE` means `chaosrun run FILE`.
