@@ -6,6 +6,8 @@
 //   proxybench idle [--conns N] [--path P] TARGET
 // Prints the memory before and after and the growth per connection (bytes). The caller's
 // `ulimit -n` must allow N descriptors (and the proxy's, 2N).
+#include <sys/time.h>
+
 #include <vector>
 
 #include "args.h"
@@ -32,6 +34,8 @@ int Idle(const Args& a) {
       break;
     }
     fds.push_back(fd);
+    timeval limit{5, 0};  // a proxy that stops answering fails the run instead of stalling it
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     ResponseFramer f;
     bool ok = SendAll(fd, req.data(), req.size());
     while (ok) {

@@ -50,8 +50,8 @@ toxic_ms=100
 # hard one and hold as many as fit (results are scaled to 10,000 and say so).
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
 fd_limit="$(ulimit -n)"
-if [[ "$fd_limit" != unlimited ]] && ((idle_n > (fd_limit - 100) / 2)); then
-  idle_n=$(((fd_limit - 100) / 2))
+if [[ "$fd_limit" != unlimited ]] && ((idle_n > (fd_limit - 300) / 2)); then
+  idle_n=$(((fd_limit - 300) / 2))
 fi
 idle_socat_n=$((idle_n < 1000 ? idle_n : 1000)) # socat forks a process per connection
 
@@ -92,6 +92,7 @@ mkdir -p "$work/www" "$work/nginx-tmp"
 chmod 755 "$work/www"
 truncate -s "${bulk_mib}M" "$work/www/big"
 chmod 644 "$work/www/big"
+cat "$work/www/big" > /dev/null # into the page cache, so that no target pays for the first read
 cat > "$work/nginx.conf" << EOF
 daemon off;
 master_process off;
@@ -134,7 +135,7 @@ wait_port "$p_socat" socat
 
 # --- haproxy: tcp mode, one thread (like chaosrun's default event loop) ----------------------
 p_haproxy="$("$pb" freeport)"
-hap_maxconn=$(((fd_limit - 200) / 2))
+hap_maxconn=$((idle_n + 50)) # above maxconn haproxy stops accepting: the idle test would stall
 cat > "$work/haproxy.cfg" << EOF
 global
   maxconn $hap_maxconn
@@ -322,6 +323,12 @@ mem_load() { [[ "$1" == direct ]] || mib "$(v lat64 "$1" mem_kib)"; }
 mem_bulk() { [[ "$1" == direct ]] || mib "$(v bulk "$1" mem_kib)"; }
 idle_mem() { # memory scaled to 10,000 connections: before + growth per connection x 10,000
   [[ "$1" == direct ]] && return 0
+  local failed
+  failed="$(v idle "$1" failed)"
+  if [[ -n "$failed" && "$failed" != none ]]; then
+    printf '%s failed after %s conns' "$failed" "$(v idle "$1" conns)"
+    return 0
+  fi
   calc 'printf "%.1f", (a + (b - a) * 10000 / c) / 1024' \
     "$(v idle "$1" before_kib)" "$(v idle "$1" after_kib)" "$(v idle "$1" conns)"
 }
