@@ -194,6 +194,25 @@ inline double TreeCpuNs(int root) {
   return total;
 }
 
+// Whole-machine CPU time from the first line of /proc/stat, in clock ticks: busy (user, nice,
+// system, irq, softirq), steal (taken by the hypervisor for other guests) and the total.
+struct MachineCpu {
+  double busy = 0, steal = 0, total = 0;
+};
+
+inline MachineCpu ReadMachineCpu() {
+  MachineCpu m;
+  std::istringstream in(ReadFile("/proc/stat"));
+  std::string cpu;
+  double v[8] = {};
+  in >> cpu;
+  for (double& x : v) in >> x;
+  m.busy = v[0] + v[1] + v[2] + v[5] + v[6];
+  m.steal = v[7];
+  for (double x : v) m.total += x;
+  return m;
+}
+
 inline long StatusKib(const std::string& status, const char* key) {
   size_t at = status.find(key);
   if (at == std::string::npos) return 0;

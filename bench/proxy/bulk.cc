@@ -17,6 +17,7 @@ namespace {
 
 struct Transfer {
   double bytes = 0, seconds = 0, cpu_ns = 0;
+  MachineCpu machine;  // the whole machine's CPU ticks spent during the transfer
   long mem_kib = 0;
   bool complete = false;
 };
@@ -28,6 +29,7 @@ Transfer Once(const Target& t, const std::string& req, double max_us) {
   Transfer r;
   double cpu0 = TreeCpuNs(t.pid);
   r.mem_kib = TreeMemKib(t.pid);
+  MachineCpu m0 = ReadMachineCpu();
   double t0 = NowUs(), next_sample = t0 + 1e5, now = t0;
   if (!SendAll(fd, req.data(), req.size())) Die("send to " + t.name);
   unsigned long long received = 0;
@@ -52,6 +54,8 @@ Transfer Once(const Target& t, const std::string& req, double max_us) {
   }
   now = NowUs();
   r.cpu_ns = TreeCpuNs(t.pid) - cpu0;
+  MachineCpu m1 = ReadMachineCpu();
+  r.machine = {m1.busy - m0.busy, m1.steal - m0.steal, m1.total - m0.total};
   close(fd);
   r.seconds = (now - t0) / 1e6;
   r.bytes = static_cast<double>(received);
@@ -81,14 +85,19 @@ int Bulk(const Args& a) {
       sum.cpu_ns += x.cpu_ns;
       sum.mem_kib = std::max(sum.mem_kib, x.mem_kib);
       sum.complete = sum.complete && x.complete;
+      sum.machine.busy += x.machine.busy;
+      sum.machine.steal += x.machine.steal;
+      sum.machine.total += x.machine.total;
     }
     double median = Percentile(rates, 50);
     std::printf(
         "target=%s rounds=%d bytes=%.0f seconds=%.3f mb_per_s=%.1f min_mb_per_s=%.1f "
-        "max_mb_per_s=%.1f cpu_ms_per_gb=%.1f mem_kib=%ld complete=%d\n",
+        "max_mb_per_s=%.1f cpu_ms_per_gb=%.1f mem_kib=%ld complete=%d machine_busy_pct=%.0f "
+        "machine_steal_pct=%.0f\n",
         t.name.c_str(), rounds, sum.bytes / rounds, sum.seconds / rounds, median, rates.front(),
         rates.back(), t.pid > 0 ? sum.cpu_ns / 1e6 / (sum.bytes / 1e9) : 0.0, sum.mem_kib,
-        sum.complete ? 1 : 0);
+        sum.complete ? 1 : 0, 100 * sum.machine.busy / std::max(1.0, sum.machine.total),
+        100 * sum.machine.steal / std::max(1.0, sum.machine.total));
   }
   return 0;
 }

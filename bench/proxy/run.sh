@@ -316,6 +316,7 @@ cpu_req() { [[ "$1" == direct ]] || f2 "$(v lat64 "$1" cpu_us_per_req)"; }
 cpu_req1() { [[ "$1" == direct ]] || f2 "$(v lat1 "$1" cpu_us_per_req)"; }
 cpu_wrk() { [[ "$1" == direct ]] || f2 "$(v wrk "$1" cpu_us_per_req 64)"; }
 bulk_mbs() { calc 'printf "%.0f", a' "$(v bulk "$1" mb_per_s)"; }
+bulk_busy() { calc 'printf "%.0f", a' "$(v bulk "$1" machine_busy_pct)"; }
 cpu_gb() { [[ "$1" == direct ]] || calc 'printf "%.0f", a' "$(v bulk "$1" cpu_ms_per_gb)"; }
 setup_p50() { calc 'printf "%.3f", a / 1000' "$(v setup "$1" first_byte_p50_us)"; }
 setup_cpu() { [[ "$1" == direct ]] || f2 "$(v setup "$1" cpu_us_per_conn)"; }
@@ -381,6 +382,7 @@ row "wrk p99, 64 conns (ms)" wrk64_p99 "" "" "" ""
 row "bulk ${bulk_mib} MiB (MB/s)" bulk_mbs "675 (direct 1659, haproxy 833, socat 631)" \
   "$(calc 'printf "%.2f×", a / 675' "$(cr bulk_mbs)")" "≥ 1000 and > haproxy" \
   "$(met 'a >= 1000 && a > b' "$(cr bulk_mbs)" "$(hap bulk_mbs)")"
+row "whole machine busy during bulk, all processes (%)" bulk_busy "" "" "" ""
 row "proxy CPU per request, 64 conns (µs)" cpu_req "24 (haproxy 17)" \
   "$(calc 'printf "%.2f×", a / 24' "$(cr cpu_req)")" "≤ haproxy" \
   "$(met 'a <= b' "$(cr cpu_req)" "$(hap cpu_req)")"
