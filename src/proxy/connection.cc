@@ -159,6 +159,7 @@ void Connection::RefreshToxics() {
     d.toxic = AnyApplies(d.toxics);
     if (d.piece_left == 0) d.plan.reset();
     ++d.timer_gen;
+    d.armed_at.reset();
     d.timer.cancel();
   }
   UpdateKillTimer();
@@ -201,8 +202,7 @@ void Connection::TryRead(int i) {
     SteadyTime now = Now();
     size_t written = 0;
     if (d.toxic) {
-      OnArrival(d.toxics, now);
-      UpdateKillTimer();
+      if (OnArrival(d.toxics, now)) UpdateKillTimer();
     } else if (d.queue.empty() && !d.write_waiting && d.piece_left == 0) {
       written = d.dst->write_some(asio::buffer(buffer, n), ec);
       if (WouldBlock(ec)) {
@@ -439,10 +439,13 @@ bool Connection::DrainPipe(int i) {
 
 void Connection::ArmTimer(int i, SteadyTime at) {
   Direction& d = dirs_[i];
+  if (d.armed_at == at) return;  // already waiting for exactly this
   uint64_t gen = ++d.timer_gen;
+  d.armed_at = at;
   d.timer.expires_at(at);
   d.timer.async_wait([self = shared_from_this(), i, gen](const error_code& ec) {
     if (ec || self->closed_ || gen != self->dirs_[i].timer_gen) return;
+    self->dirs_[i].armed_at.reset();
     self->Pump(i);
   });
 }

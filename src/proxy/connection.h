@@ -80,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     size_t pipe_bytes = 0;
     boost::asio::steady_timer timer;
     uint64_t timer_gen = 0;
+    std::optional<SteadyTime> armed_at;  // the pending timer's expiry, to avoid re-arming it
   };
 
   void Connected();

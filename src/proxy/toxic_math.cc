@@ -147,12 +147,15 @@ bool LimitExhausted(std::span<const ToxicRuntime> toxics) {
   });
 }
 
-void OnArrival(std::span<ToxicRuntime> toxics, SteadyTime arrival) {
+bool OnArrival(std::span<ToxicRuntime> toxics, SteadyTime arrival) {
+  bool armed = false;
   for (ToxicRuntime& t : toxics) {
     if (t.applies && t.params.type == ToxicType::kResetPeer && !t.reset_at) {
       t.reset_at = arrival + milliseconds(t.params.timeout);
+      armed = true;
     }
   }
+  return armed;
 }
 
 std::optional<Deadline> EarliestDeadline(std::span<const ToxicRuntime> toxics) {

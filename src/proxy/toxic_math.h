@@ -96,8 +96,9 @@ Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, Stead
 void CommitSend(std::span<ToxicRuntime> toxics, const Plan& plan, SteadyTime now);
 // limit_data exhausted: the connection closes after what was already sent.
 bool LimitExhausted(std::span<const ToxicRuntime> toxics);
-// Arms reset_peer toxics on the arrival of data (Toxiproxy starts the timeout at the first chunk).
-void OnArrival(std::span<ToxicRuntime> toxics, SteadyTime arrival);
+// Arms reset_peer toxics on the arrival of data (Toxiproxy starts the timeout at the first
+// chunk). True when a deadline was armed.
+bool OnArrival(std::span<ToxicRuntime> toxics, SteadyTime arrival);
 
 // The earliest time a toxic ends the connection: timeout (close) or reset_peer (RST).
 struct Deadline {

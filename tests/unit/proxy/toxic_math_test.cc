@@ -180,11 +180,11 @@ TEST(PlanHeadTest, TimeoutAndResetHoldDataAndSetDeadlines) {
   EXPECT_FALSE(d->reset);
   v.push_back(reset);
   EXPECT_EQ(EarliestDeadline(v)->at, kT0 + milliseconds(500));  // reset not armed before data
-  OnArrival(v, kT0 + milliseconds(100));
+  EXPECT_TRUE(OnArrival(v, kT0 + milliseconds(100)));
   d = EarliestDeadline(v);
   EXPECT_EQ(d->at, kT0 + milliseconds(300));
   EXPECT_TRUE(d->reset);
-  OnArrival(v, kT0 + milliseconds(150));  // armed once only
+  EXPECT_FALSE(OnArrival(v, kT0 + milliseconds(150)));  // armed once only
   EXPECT_EQ(EarliestDeadline(v)->at, kT0 + milliseconds(300));
 }
 
