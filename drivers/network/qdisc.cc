@@ -92,7 +92,11 @@ const Qdisc* RootOf(const std::vector<Qdisc>& qdiscs) {
 json RestorePlan(const std::vector<Qdisc>& qdiscs, std::string* why) {
   const Qdisc* root = RootOf(qdiscs);
   if (root == nullptr) {
-    *why = "the interface has no root qdisc to record";
+    // A down interface shows no qdisc: deleting ours brings back exactly that.
+    bool only_ignored = true;
+    for (const auto& q : qdiscs) only_ignored = only_ignored && Ignored(q);
+    if (only_ignored) return json{{"default", true}, {"kind", "none"}, {"handle", "0:"}};
+    *why = "the interface has qdiscs but no root qdisc";
     return nullptr;
   }
   size_t others = 0;

@@ -1,8 +1,9 @@
 // What `tc -j qdisc show dev X` says, and how to put the root qdisc back exactly. Pure: no I/O.
 //
 // Restorable roots:
-//   the kernel's default (handle "0:", and every other qdisc of the device also "0:") — undone by
-//     deleting the root, which makes the kernel attach its default again;
+//   the kernel's default (handle "0:", and every other qdisc of the device also "0:"), or no
+//     qdisc at all (a down interface; kind "none") — undone by deleting the root, which makes
+//     the kernel attach its default again;
 //   a classless root with no children that can be rebuilt from what tc prints: pfifo/bfifo
 //     (limit), pfifo_fast (default priomap), tbf (rate, burst, latency) — undone by re-creating
 //     it with the same handle and parameters.

@@ -152,8 +152,9 @@ sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env
   }
   const Qdisc* root = RootOf(qdiscs);
   const json& prev = plan["previous"];
-  if (root == nullptr || root->handle != prev.value("handle", "") ||
-      root->kind != prev.value("kind", "")) {
+  const std::string kind = root ? root->kind : "none";
+  const std::string handle = root ? root->handle : "0:";
+  if (handle != prev.value("handle", "") || kind != prev.value("kind", "")) {
     return sdk::Reply::Failed(func + ": the root qdisc of " + Where(p.netns, p.ifname) +
                               " changed since prepare (now " +
                               (root ? root->kind + " " + root->handle : "none") + "); not applied");

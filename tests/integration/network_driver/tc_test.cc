@@ -183,6 +183,20 @@ TEST_F(TcTest, UndoRebuildsARecordedNonDefaultRoot) {
   EXPECT_EQ(after["options"], before["options"]);
 }
 
+TEST_F(TcTest, ADownInterfaceGetsTheDefaultBackWhenItComesUp) {
+  MustRun({"ip", "-n", pair_.ns_a, "link", "set", pair_.if_a, "down"});
+  const Json before = Qdiscs(pair_.ns_a, pair_.if_a);
+  ASSERT_TRUE(before.is_array());
+  plugin::CallResult plan = Prepare("rate", At({{"rate_kbit", 1000}}));
+  ASSERT_TRUE(plan.ok()) << plan.error();
+  ASSERT_TRUE(Apply("rate", plan.value).ok());
+  EXPECT_EQ(Root().value("kind", ""), "tbf");
+  ASSERT_TRUE(Undo("rate", plan.value["undo"]).ok());
+  // The kernel attaches its default qdisc to an interface when it comes up.
+  MustRun({"ip", "-n", pair_.ns_a, "link", "set", pair_.if_a, "up"});
+  EXPECT_EQ(Qdiscs(pair_.ns_a, pair_.if_a), before);
+}
+
 TEST_F(TcTest, NestedFaultsUndoInReverseOrder) {
   plugin::CallResult first = Prepare("rate", At({{"rate_kbit", 1000}}));
   ASSERT_TRUE(first.ok()) << first.error();

@@ -89,7 +89,18 @@ TEST(QdiscTest, RefusesWhatCannotBeRestoredExactly) {
       "options":{"rate":125000,"burst":32768,"lat":50000,"peakrate":250000,"mtu":2000}}])"),
                           &why)
                   .is_null());
-  EXPECT_TRUE(RestorePlan(Parse("[]"), &why).is_null());
+  EXPECT_TRUE(
+      RestorePlan(Parse(R"([{"kind":"pfifo","handle":"3:","parent":"1:1","options":{}}])"), &why)
+          .is_null());
+  EXPECT_THAT(why, HasSubstr("no root"));
+}
+
+TEST(QdiscTest, ADownInterfaceWithoutQdiscsIsRestoredByDeletingOurs) {
+  std::string why;
+  json plan = RestorePlan(Parse("[]"), &why);
+  EXPECT_EQ(plan, (json{{"default", true}, {"kind", "none"}, {"handle", "0:"}})) << why;
+  plan = RestorePlan(Parse(R"([{"kind":"ingress","handle":"ffff:","parent":"ffff:fff1"}])"), &why);
+  EXPECT_EQ(plan["default"], true) << why;
 }
 
 TEST(QdiscTest, FreeHandleSkipsUsedOnes) {
