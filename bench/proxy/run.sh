@@ -240,6 +240,8 @@ log "bulk, ${bulk_mib} MiB per target, $bulk_rounds rounds (interleaved)"
 : > "$work/toxic"
 : > "$work/toxicbulk"
 : > "$work/cold"
+: > "$work/toxic_rt"
+: > "$work/cold_rt"
 if [[ -n "$p_toxic" ]]; then
   log "chaosrun ${toxic_ms} ms latency toxic, $toxic_n round trips"
   "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" --warmup 2 \
@@ -247,6 +249,22 @@ if [[ -n "$p_toxic" ]]; then
   log "round trips after ${toxic_ms} ms idle, no toxic, $((toxic_n / 2)) per target (interleaved)"
   "${client[@]}" latency --conns 1 --requests $((toxic_n / 2)) --block 10 --warmup 2 \
     --pause-ms "$toxic_ms" "direct=$p_nginx:0" "chaosrun=$p_chaosrun:$pid_chaosrun" > "$work/cold"
+  # The same two measurements with the client, nginx and chaosrun at real-time priority, so the
+  # other tenants' CPU load cannot delay a wake-up: what is left is the proxy's own accuracy.
+  # (Little CPU is used: one request per 100 ms. Priorities are restored right after.)
+  if [[ "$(id -u)" == 0 ]] && command -v chrt > /dev/null; then
+    log "the same at SCHED_FIFO priority (client, nginx, chaosrun)"
+    if ! { chrt -a -f -p 10 "$pid_chaosrun" > /dev/null && chrt -a -f -p 10 "$pid_nginx" > /dev/null &&
+      chrt -f 10 "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" \
+        --warmup 2 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic_rt" &&
+      chrt -f 10 "${client[@]}" latency --conns 1 --requests $((toxic_n / 2)) --block 10 \
+        --warmup 2 --pause-ms "$toxic_ms" "direct=$p_nginx:0" \
+        "chaosrun=$p_chaosrun:$pid_chaosrun" > "$work/cold_rt"; }; then
+      log "the real-time run failed (its rows stay empty)"
+    fi
+    chrt -a -o -p 0 "$pid_chaosrun" > /dev/null || true
+    chrt -a -o -p 0 "$pid_nginx" > /dev/null || true
+  fi
   log "chaosrun bulk under the toxic (at most 5 s)"
   "$pb" bulk --path /big --max-seconds 5 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxicbulk"
 fi
@@ -351,6 +369,16 @@ cold() { # cold TARGET: p50 / p99 (ms) of a round trip after the idle pause
   a="$(ms2 "$(v cold "$1" p50_us)")" b="$(ms2 "$(v cold "$1" p99_us)")"
   [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
 }
+tox_rt() { # tox_rt KEY: measured − requested (ms) at real-time priority
+  calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic_rt toxic "$1")" "$toxic_ms"
+}
+cold_rt() {
+  local a b
+  a="$(ms2 "$(v cold_rt "$1" p50_us)")" b="$(ms2 "$(v cold_rt "$1" p99_us)")"
+  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
+}
+tox_rt_own="$(calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v toxic_rt toxic p50_us)" \
+  "$toxic_ms" "$(v cold_rt chaosrun p50_us)")"
 tox_own="$(calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms" \
   "$(v cold chaosrun p50_us)")"
 
@@ -405,6 +433,8 @@ echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 
 echo "| ${toxic_ms} ms latency toxic: min / p90 / max of measured − requested (ms) | | | | $(cell "$tox_min") / $(cell "$tox_p90") / $(cell "$tox_max") | | | | |"
 echo "| round trip after ${toxic_ms} ms idle, no toxic: p50 / p99 (ms) ² | $(cell "$(cold direct)") | | | $(cell "$(cold chaosrun)") | | | | |"
 echo "| the toxic's own error at p50: measured − requested − that round trip (ms) | | | | $(cell "$tox_own") | | | | |"
+echo "| at SCHED_FIFO ³: ${toxic_ms} ms toxic, measured − requested, p50 / p90 / p99 (ms) | | | | $(cell "$(tox_rt p50_us)") / $(cell "$(tox_rt p90_us)") / $(cell "$(tox_rt p99_us)") | +0.56 / +1.3 (p50 / p99) | | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$(tox_rt p99_us)" "$(tox_rt min_us)") |"
+echo "| at SCHED_FIFO ³: round trip after ${toxic_ms} ms idle, no toxic, p50 / p99 (ms); the toxic's own error at p50 | $(cell "$(cold_rt direct)") | | | $(cell "$(cold_rt chaosrun)"); $(cell "$tox_rt_own") | | | | |"
 echo "| this machine's timer floor: a ${toxic_ms} ms sleep wakes late by, p50 / p99 (ms) | $(cell "$floor_p50") / $(cell "$floor_p99") | | | | | | | |"
 echo "| bulk under the ${toxic_ms} ms toxic (MB/s, ≤ 5 s) | | | | $(cell "$tox_bulk") | 326 | $(cell "$(calc 'printf "%.2f×", a / 326' "$tox_bulk")") | | |"
 echo
@@ -419,3 +449,7 @@ echo "² Measured − requested includes one round trip through the proxy to ngi
   "of idleness that round trip is far slower than a hot one (idle vCPUs must be woken: caches cold," \
   "a wake-up IPI per hop), so it is measured on its own, with the client pausing ${toxic_ms} ms" \
   "before each request and no toxic, and subtracted at p50 to show the toxic's own error."
+echo
+echo "³ The same two measurements with the client, nginx and chaosrun at real-time priority" \
+  "(SCHED_FIFO 10, restored afterwards), so that the other tenants' CPU load cannot delay a" \
+  "wake-up: what remains is the proxy's own accuracy plus one cold round trip."
