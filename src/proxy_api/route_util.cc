@@ -31,6 +31,32 @@ std::optional<std::string> PercentDecode(std::string_view s) {
 
 std::string BadBody(std::string_view reason) { return "bad request body: " + std::string(reason); }
 
+// True when arrays/objects nest deeper than `limit` (brackets inside strings do not count).
+// Checked before parsing: copying or printing a deeply nested value recurses once per level.
+bool NestsDeeperThan(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::vector<std::string>> SplitPath(std::string_view target) {
@@ -59,9 +85,13 @@ std::optional<Json> ParseBody(std::string_view body, std::string& error) {
     error = BadBody("EOF");
     return std::nullopt;
   }
+  if (NestsDeeperThan(body, kMaxBodyDepth)) {
+    error = BadBody("nested deeper than " + std::to_string(kMaxBodyDepth) + " levels");
+    return std::nullopt;
+  }
   try {
     return Json::parse(body);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for a huge number
     // "[json.exception.parse_error.101] parse error at line 1, ..." -> "parse error at line 1, ..."
     std::string what = e.what();
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);

@@ -28,6 +28,9 @@ inline constexpr const char* kInvalidToxicType = "invalid toxic type";
 // {"proxies", ""}), so they match no route.
 std::optional<std::vector<std::string>> SplitPath(std::string_view target);
 
+// Bodies nesting arrays/objects deeper than this are refused (400) before they are parsed.
+inline constexpr int kMaxBodyDepth = 64;
+
 // Parses a request body as JSON. On failure `error` is the message of the 400 to send:
 // "bad request body: <reason>" (Toxiproxy's wording; an empty body reads "EOF" there).
 std::optional<Json> ParseBody(std::string_view body, std::string& error);

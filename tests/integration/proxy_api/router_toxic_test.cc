@@ -101,6 +101,21 @@ TEST_F(RouterTest, ToxicErrors) {
   EXPECT_EQ(Body(Call("GET", "/proxies/p/toxics")).size(), 1u);
 }
 
+TEST_F(RouterTest, DeepOrHugeBodiesAre400) {
+  Create("p");
+  std::string deep = R"({"type":"latency","attributes":{"latency":1,"x":)" +
+                     std::string(200000, '[') + std::string(200000, ']') + "}}";
+  ExpectError(Call("POST", "/proxies/p/toxics", deep), 400,
+              "bad request body: nested deeper than 64 levels");
+  ExpectErrorPrefix(Call("POST", "/populate", std::string(100000, '[') + std::string(100000, ']')),
+                    400, "bad request body: nested deeper than 64 levels");
+  // Brackets inside strings do not count.
+  Json named = {{"type", "latency"}, {"name", std::string(100, '[') + "\\\"" + "{"}};
+  EXPECT_EQ(Call("POST", "/proxies/p/toxics", named.dump()).status, 200);
+  ExpectErrorPrefix(Call("POST", "/proxies/p/toxics", R"({"type":"latency","toxicity":1e999})"),
+                    400, "bad request body: ");
+}
+
 TEST_F(RouterTest, DurationExtensionIsAccepted) {
   Create("p");
   Response r = Call("POST", "/proxies/p/toxics",
