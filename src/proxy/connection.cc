@@ -212,7 +212,7 @@ void Connection::TryRead(int i) {
         return;
       }
       Count(i, written);
-      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r < 0) EnableSplice(i);
+      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r == -1) EnableSplice(i);
     }
     if (written < n) {
       Enqueue(i, buffer + written, n - written, now);
@@ -373,7 +373,10 @@ void Connection::FinishDirection(int i) {
 
 void Connection::EnableSplice(int i) {
   int fds[2];
-  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return;  // stay on the copying path
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+    dirs_[i].pipe_r = -2;  // out of descriptors: stay on the copying path, do not retry
+    return;
+  }
   ::fcntl(fds[1], F_SETPIPE_SZ, kPipeBytes);
   dirs_[i].pipe_r = fds[0];
   dirs_[i].pipe_w = fds[1];

@@ -2,6 +2,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <thread>
 
 #include "proxy_fixture.h"
@@ -43,6 +44,43 @@ TEST_F(ProxyTest, LatencyDelaysEachResponseAtLeastTheLatency) {
     EXPECT_EQ(ReadUpTo(fd, 4), "ping");
     EXPECT_GE(MillisSince(start), 50.0);
   }
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace chaosrun::testing
+
+namespace chaosrun::testing {
+namespace {
+
+TEST_F(ProxyTest, HalfCloseReachesTheServerWhichCanStillAnswer) {
+  TcpServer server([](int fd) {
+    std::string got = ReadToEof(fd);  // returns when the client's FIN arrives through the proxy
+    WriteAll(fd, "got " + got);
+  });
+  uint16_t port = MakeProxy("half", server);
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, "abc"));
+  ::shutdown(fd, SHUT_WR);
+  EXPECT_EQ(ReadToEof(fd), "got abc");
+  ::close(fd);
+}
+
+TEST_F(ProxyTest, ResetFromTheServerIsPassedOnAsAReset) {
+  TcpServer server([](int fd) {
+    char c;
+    if (::read(fd, &c, 1) != 1) return;
+    linger lg{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);  // close() now sends RST
+  });
+  uint16_t port = MakeProxy("rst2", server);
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(WriteAll(fd, "x"));
+  int error = 0;
+  ReadToEof(fd, &error);
+  EXPECT_EQ(error, ECONNRESET);
   ::close(fd);
 }
 
