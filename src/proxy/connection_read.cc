@@ -1,0 +1,192 @@
+// The reading half of a connection: readiness waits, the copy-free fast path, the splice(2)
+// bulk path, queueing and backpressure.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "proxy/connection.h"
+#include "proxy/connection_util.h"
+
+namespace chaosrun::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+using internal::kChunkOverhead;
+using internal::kPipeBytes;
+using internal::kReadsPerTurn;
+using internal::Now;
+using internal::WouldBlock;
+
+namespace {
+
+char* ThreadBuffer(size_t size) {
+  thread_local std::vector<char> buffer;
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
+
+}  // namespace
+
+void Connection::TryRead(int i) {
+  Direction& d = dirs_[i];
+  d.read_posted = false;
+  char* buffer = ThreadBuffer(plane_.read_chunk_bytes);
+  for (int round = 0; round < kReadsPerTurn; ++round) {
+    if (closed_ || d.src_eof || d.read_waiting) return;
+    if (d.pipe_r >= 0 && !d.toxic && d.queue.empty() && d.piece_left == 0) {
+      if (!SpliceRound(i)) return;
+      continue;
+    }
+    size_t room = plane_.max_buffer_bytes > d.buffered ? plane_.max_buffer_bytes - d.buffered : 0;
+    if (room == 0) {
+      d.read_paused = true;
+      return;
+    }
+    error_code ec;
+    size_t n = d.src->read_some(asio::buffer(buffer, std::min(room, plane_.read_chunk_bytes)), ec);
+    if (WouldBlock(ec)) {
+      WaitReadable(i);
+      return;
+    }
+    if (ec == asio::error::eof) {
+      d.src_eof = true;
+      Pump(i);
+      return;
+    }
+    if (ec) {
+      Close(true);  // a reset (or error) from the source is passed on as a reset
+      return;
+    }
+    SteadyTime now = Now();
+    size_t written = 0;
+    if (d.toxic) {
+      if (OnArrival(d.toxics, now)) UpdateKillTimer();
+    } else if (d.queue.empty() && !d.write_waiting && d.piece_left == 0) {
+      written = d.dst->write_some(asio::buffer(buffer, n), ec);
+      if (WouldBlock(ec)) {
+        written = 0;
+      } else if (ec) {
+        Close(true);
+        return;
+      }
+      Count(i, written);
+      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r == -1) EnableSplice(i);
+    }
+    if (written < n) {
+      Enqueue(i, buffer + written, n - written, now);
+      Pump(i);
+    }
+  }
+  if (closed_ || d.read_waiting) return;
+  d.read_posted = true;
+  asio::post(context_, [self = shared_from_this(), i] { self->TryRead(i); });
+}
+
+void Connection::WaitReadable(int i) {
+  Direction& d = dirs_[i];
+  d.read_waiting = true;
+  d.src->async_wait(tcp::socket::wait_read, [self = shared_from_this(), i](const error_code& ec) {
+    self->dirs_[i].read_waiting = false;
+    if (self->closed_) return;
+    if (ec) {
+      self->Close(true);
+      return;
+    }
+    self->TryRead(i);
+  });
+}
+
+void Connection::ResumeRead(int i) {
+  Direction& d = dirs_[i];
+  if (!d.read_paused || closed_ || d.buffered >= plane_.max_buffer_bytes) return;
+  d.read_paused = false;
+  if (d.read_posted || d.read_waiting) return;
+  d.read_posted = true;
+  asio::post(context_, [self = shared_from_this(), i] { self->TryRead(i); });
+}
+
+void Connection::Enqueue(int i, const char* data, size_t n, SteadyTime arrival) {
+  auto chunk = std::make_unique<Chunk>();
+  chunk->arrival = arrival;
+  chunk->size = n;
+  chunk->data.reset(new char[n]);
+  std::memcpy(chunk->data.get(), data, n);
+  dirs_[i].queue.Push(std::move(chunk));
+  dirs_[i].buffered += n + kChunkOverhead;
+}
+
+void Connection::EnableSplice(int i) {
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+    dirs_[i].pipe_r = -2;  // out of descriptors: stay on the copying path, do not retry
+    return;
+  }
+  ::fcntl(fds[1], F_SETPIPE_SZ, kPipeBytes);
+  dirs_[i].pipe_r = fds[0];
+  dirs_[i].pipe_w = fds[1];
+}
+
+bool Connection::SpliceRound(int i) {
+  Direction& d = dirs_[i];
+  if (d.write_waiting || (d.pipe_bytes > 0 && !DrainPipe(i))) {
+    d.read_paused = true;  // Pump resumes reading once the pipe is drained
+    return false;
+  }
+  if (closed_) return false;
+  size_t room = plane_.max_buffer_bytes > d.buffered ? plane_.max_buffer_bytes - d.buffered : 0;
+  if (room == 0) {
+    d.read_paused = true;
+    return false;
+  }
+  ssize_t n = ::splice(d.src->native_handle(), nullptr, d.pipe_w, nullptr,
+                       std::min<size_t>(room, kPipeBytes), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n == 0) {
+    d.src_eof = true;
+    Pump(i);
+    return false;
+  }
+  if (n < 0) {
+    if (errno == EINTR) return true;
+    if (errno == EAGAIN) {
+      WaitReadable(i);
+    } else {
+      Close(true);
+    }
+    return false;
+  }
+  d.pipe_bytes = static_cast<size_t>(n);
+  d.buffered += d.pipe_bytes;
+  if (!DrainPipe(i)) {
+    d.read_paused = true;
+    return false;
+  }
+  return true;
+}
+
+bool Connection::DrainPipe(int i) {
+  Direction& d = dirs_[i];
+  while (d.pipe_bytes > 0 && !closed_) {
+    ssize_t w = ::splice(d.pipe_r, nullptr, d.dst->native_handle(), nullptr, d.pipe_bytes,
+                         SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        WaitWritable(i);
+      } else {
+        Close(true);
+      }
+      return false;
+    }
+    d.pipe_bytes -= static_cast<size_t>(w);
+    d.buffered -= static_cast<size_t>(w);
+    Count(i, static_cast<size_t>(w));
+  }
+  return !closed_;
+}
+
+}  // namespace chaosrun::proxy

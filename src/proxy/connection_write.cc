@@ -1,0 +1,144 @@
+// The writing half of a connection: planning the head chunk through the toxics, timed
+// release, partial writes, half-close and slow_close.
+#include "proxy/connection.h"
+#include "proxy/connection_util.h"
+
+namespace chaosrun::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+using internal::kChunkOverhead;
+using internal::kPipeBytes;
+using internal::kReadsPerTurn;
+using internal::Now;
+using internal::WouldBlock;
+
+void Connection::WaitWritable(int i) {
+  Direction& d = dirs_[i];
+  d.write_waiting = true;
+  d.dst->async_wait(tcp::socket::wait_write, [self = shared_from_this(), i](const error_code& ec) {
+    self->dirs_[i].write_waiting = false;
+    if (self->closed_) return;
+    if (ec) {
+      self->Close(true);
+      return;
+    }
+    self->Pump(i);
+  });
+}
+
+void Connection::Pump(int i) {
+  Direction& d = dirs_[i];
+  while (!closed_ && !d.write_waiting) {
+    if (d.pipe_bytes > 0) {
+      if (!DrainPipe(i)) return;
+      ResumeRead(i);
+      continue;
+    }
+    if (d.piece_left > 0) {
+      if (!WritePiece(i)) return;
+      if (d.toxic && LimitExhausted(d.toxics)) {
+        Close(false);
+        return;
+      }
+      ResumeRead(i);
+      continue;
+    }
+    if (d.queue.empty()) {
+      ResumeRead(i);
+      if (d.src_eof && !d.dst_shut) FinishDirection(i);
+      return;
+    }
+    SteadyTime now = Now();
+    if (!d.plan) {
+      const Chunk& h = *d.queue.head;
+      d.plan =
+          PlanHead(d.toxics, HeadChunk{h.arrival, h.size - h.offset, h.slice_follow, d.last_write},
+                   now, rng_);
+    }
+    switch (d.plan->kind) {
+      case Plan::Kind::kHold:
+        return;  // until the toxic set changes or the connection's deadline
+      case Plan::Kind::kClose:
+        Close(false);
+        return;
+      case Plan::Kind::kSend:
+        if (d.plan->at > now) {
+          ArmTimer(i, d.plan->at);
+          return;
+        }
+        d.piece_left = d.plan->bytes;
+        break;
+    }
+  }
+}
+
+bool Connection::WritePiece(int i) {
+  Direction& d = dirs_[i];
+  Chunk& h = *d.queue.head;
+  error_code ec;
+  size_t w = d.dst->write_some(asio::buffer(h.data.get() + h.offset, d.piece_left), ec);
+  if (WouldBlock(ec)) {
+    WaitWritable(i);
+    return false;
+  }
+  if (ec) {
+    Close(true);
+    return false;
+  }
+  Count(i, w);
+  h.offset += w;
+  d.piece_left -= w;
+  d.buffered -= w;
+  if (d.piece_left > 0) {
+    WaitWritable(i);
+    return false;
+  }
+  SteadyTime now = Now();
+  if (d.plan) CommitSend(d.toxics, *d.plan, now);
+  d.plan.reset();
+  d.last_write = now;
+  if (h.offset == h.size) {
+    d.buffered -= kChunkOverhead;
+    d.queue.Pop();
+  } else {
+    h.slice_follow = true;
+  }
+  return true;
+}
+
+void Connection::FinishDirection(int i) {
+  Direction& d = dirs_[i];
+  if (d.toxic) {
+    Nanos delay = SlowCloseDelay(d.toxics);
+    if (delay > Nanos::zero()) {
+      SteadyTime now = Now();
+      if (!d.close_at) d.close_at = now + delay;
+      if (now < *d.close_at) {
+        ArmTimer(i, *d.close_at);
+        return;
+      }
+    }
+  }
+  d.dst_shut = true;
+  error_code ec;
+  d.dst->shutdown(tcp::socket::shutdown_send, ec);
+  const Direction& other = dirs_[1 - i];
+  if (ec || (other.src_eof && other.dst_shut)) Close(false);
+}
+
+void Connection::ArmTimer(int i, SteadyTime at) {
+  Direction& d = dirs_[i];
+  if (d.armed_at == at) return;  // already waiting for exactly this
+  uint64_t gen = ++d.timer_gen;
+  d.armed_at = at;
+  d.timer.expires_at(at);
+  d.timer.async_wait([self = shared_from_this(), i, gen](const error_code& ec) {
+    if (ec || self->closed_ || gen != self->dirs_[i].timer_gen) return;
+    self->dirs_[i].armed_at.reset();
+    self->Pump(i);
+  });
+}
+
+}  // namespace chaosrun::proxy
