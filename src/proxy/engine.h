@@ -33,7 +33,7 @@ struct ToxicSpec {
   std::string type;  // latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data
   Stream stream = Stream::kDownstream;
   double toxicity = 1.0;             // probability in [0, 1] that a connection gets this toxic
-  Json attributes = Json::object();  // the type's attributes, Toxiproxy names (see toxics.h)
+  Json attributes = Json::object();  // the type's attributes, Toxiproxy names (toxic_params.h)
   std::optional<std::chrono::milliseconds> duration;  // chaosrun extension: auto-expiry
 };
 
