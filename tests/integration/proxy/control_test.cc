@@ -1,5 +1,7 @@
 // Control while connections are open: toxics changed mid-stream, disable/enable, delete, errors,
 // metrics, backpressure.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -120,13 +122,22 @@ TEST_F(ProxyTest, BindConflictIsAnIoErrorNamingTheAddress) {
 TEST_F(ProxyTest, UnreachableUpstreamClosesTheClientAndCountsARefusal) {
   TcpServer server(EchoHandler);
   uint16_t port = MakeProxy("nowhere", server);
-  // Port 1 on loopback: nothing listens there on these machines (connection refused).
-  ASSERT_TRUE(engine_.UpdateProxy("nowhere", Json{{"upstream", "127.0.0.1:1"}}).has_value());
+  // A port that is bound but not listening refuses connections, and nobody else can take it.
+  int bound = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(bound, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(bound, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string refused = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  ASSERT_TRUE(engine_.UpdateProxy("nowhere", Json{{"upstream", refused}}).has_value());
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   EXPECT_EQ(ReadToEof(fd), "");
   ::close(fd);
   EXPECT_TRUE(Eventually([&] { return engine_.Stats("nowhere")->connections_refused == 1; }));
+  ::close(bound);
 }
 
 TEST_F(ProxyTest, PrometheusTextHasEveryCounterPerProxy) {

@@ -103,14 +103,14 @@ TEST_F(ProxyTest, SlicerDeliversTheSameBytesInMoreReads) {
   uint16_t port = MakeProxy("slice", server);
   AddToxic("slice",
            Json{{"type", "slicer"},
-                {"attributes", {{"average_size", 100}, {"size_variation", 20}, {"delay", 1000}}}});
+                {"attributes", {{"average_size", 100}, {"size_variation", 20}, {"delay", 2000}}}});
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   int reads = 0;
   std::string got = ReadToEof(fd, nullptr, &reads);
   ::close(fd);
   EXPECT_TRUE(got == data);
-  EXPECT_GE(reads, 20);  // ~100 slices 1 ms apart; a plain relay delivers this in one or two
+  EXPECT_GE(reads, 20);  // ~100 slices 2 ms apart; a plain relay delivers this in one or two
 }
 
 TEST_F(ProxyTest, LimitDataClosesAfterExactlyTheLimit) {
