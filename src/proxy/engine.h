@@ -64,8 +64,10 @@ class Engine {
   struct Options {
     int threads = 1;  // event-loop threads for the data path
     // Upper bound of bytes buffered inside the proxy per connection and direction (toxics that
-    // hold data, such as latency, stop reading from the source when it is reached).
-    size_t max_buffer_bytes = 1 << 20;
+    // hold data, such as latency, stop reading from the source when it is reached). It is the
+    // bandwidth-delay product: under a latency L a connection carries at most this / L (32 MiB
+    // under 100 ms: ~335 MB/s). Idle connections hold nothing.
+    size_t max_buffer_bytes = 32 << 20;
     size_t read_chunk_bytes = 64 * 1024;
     uint64_t seed = 0;  // random generator seed for toxicity, jitter, slicer; 0 = random
   };
