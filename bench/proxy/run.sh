@@ -403,9 +403,9 @@ row "latency p99, 1 conn, ping-pong (µs)" lat1_p99 "" "" "" ""
 row "latency p50, 64 conns (µs)" lat64_p50 "" "" "" ""
 row "added p50 vs direct, 64 conns (µs)" lat64_add "" "" "" ""
 row "latency p99, 64 conns (µs)" lat64_p99 "" "" "" ""
-row "wrk p50, 1 conn (ms)" wrk1_p50 "0.149 (direct 0.098)" "" "" ""
+row "wrk p50, 1 conn (ms) ⁴" wrk1_p50 "0.149 (direct 0.098)" "" "" ""
 row "wrk added p50 vs direct, 1 conn (µs)" wrk1_add "+51" \
-  "$(calc 'printf "%.2f×", a / 51' "$(cr wrk1_add)")" "" ""
+  "$(calc 'if (a > 0) printf "%.2f×", a / 51' "$(cr wrk1_add)")" "" ""
 row "wrk requests/s, 64 conns" wrk64_rps "" "" "" ""
 row "wrk p99, 64 conns (ms)" wrk64_p99 "" "" "" ""
 row "bulk ${bulk_mib} MiB (MB/s)" bulk_mbs "675 (direct 1659, haproxy 833, socat 631)" \
@@ -453,3 +453,6 @@ echo
 echo "³ The same two measurements with the client, nginx and chaosrun at real-time priority" \
   "(SCHED_FIFO 10, restored afterwards), so that the other tenants' CPU load cannot delay a" \
   "wake-up: what remains is the proxy's own accuracy plus one cold round trip."
+echo
+echo "⁴ The wrk runs are sequential (${wrk_s} s per target), not interleaved: they move with the" \
+  "machine's load more than the interleaved ping-pong rows."
