@@ -27,6 +27,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 g++ -O2 -std=c++17 -o "$work/measure" "$here/measure.cc"
+g++ -O2 -std=c++17 -o "$work/floor" "$here/floor.cc"
 
 # Prints "median_ms p90_ms max_rss_mib median_cpu_ms" for the samples in file $1
 # ("wall-ms rss-kib cpu-ms" lines).
@@ -73,6 +74,15 @@ bench chaosrun "$work/chaosrun.txt" "$chaosrun" run --state-dir "$work/state" \
 read -r c_med c_p90 c_rss c_cpu < <(summarize "$work/chaosrun.txt")
 printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' \
   chaosrun "$c_med" "$c_p90" "$c_rss" "$c_cpu"
+
+# The floor: the experiment's four echo processes spawned, captured and reaped by a tiny C++
+# program (bench/floor.cc) — what any runner must spend. chaosrun's own cost is the difference.
+bench floor "$work/floor.txt" "$work/floor"
+read -r f_med f_p90 f_rss f_cpu < <(summarize "$work/floor.txt")
+printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' \
+  floor "$f_med" "$f_p90" "$f_rss" "$f_cpu"
+awk -v c="$c_med" -v f="$f_med" -v cc="$c_cpu" -v fc="$f_cpu" 'BEGIN {
+  printf "chaosrun\x27s own cost (chaosrun - floor): %.2f ms wall (median), %.2f ms CPU\n", c - f, cc - fc }'
 
 if command -v chaos > /dev/null 2>&1; then
   bench chaos "$work/chaos.txt" chaos --no-version-check --no-log-file run \
