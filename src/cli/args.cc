@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 
@@ -43,9 +44,31 @@ bool IsRunFlag(const std::string& f) {
   return false;
 }
 
+// "65536", "64K", "32M", "1G" (powers of 1024) within [4 KiB, 1 GiB].
+bool ParseByteSize(const std::string& text, uint64_t& out) {
+  if (text.empty()) return false;
+  std::string digits = text;
+  static constexpr char kSuffixes[] = "KMGkmg";
+  int shift = 0;  // K, M, G: 10, 20, 30
+  if (const char* at = std::strchr(kSuffixes, text.back()); at != nullptr && *at != '\0') {
+    shift = 10 * (1 + static_cast<int>(at - kSuffixes) % 3);
+    digits.pop_back();
+  }
+  if (digits.empty() || digits.size() > 10) return false;
+  uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  n <<= shift;
+  if (n < (4ULL << 10) || n > (1ULL << 30)) return false;
+  out = n;
+  return true;
+}
+
 bool IsProxyFlag(const std::string& f) {
   return f == "--api" || f == "--config" || f == "--threads" || f == "--seed" ||
-         f == "--allow-remote";
+         f == "--max-buffer" || f == "--allow-remote";
 }
 
 // A whole decimal number in [min, max] (no sign, no spaces).
@@ -194,6 +217,12 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
       st = p.Value(flag, inline_value, v);
       if (st.ok() && !ParseUnsigned(v, 0, UINT64_MAX, a.proxy_seed)) {
         st = Status::InvalidArgument("--seed must be a whole number >= 0");
+      }
+    } else if (flag == "--max-buffer") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok() && !ParseByteSize(v, a.proxy_max_buffer)) {
+        st = Status::InvalidArgument(
+            "--max-buffer must be a size from 4K to 1G (bytes, or with a K, M or G suffix)");
       }
     } else if (flag == "--allow-remote") {
       a.allow_remote = true;
@@ -361,7 +390,7 @@ undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`
   }
   if (topic == "proxy") {
     return R"(Usage: chaosrun proxy serve [--api HOST:PORT] [--config FILE] [--threads N] [--seed N]
-                           [--allow-remote]
+                           [--max-buffer SIZE] [--allow-remote]
 
 Run the fault proxy with its Toxiproxy-compatible HTTP API (docs/proxy-api.md), until SIGINT
 or SIGTERM. Existing Toxiproxy clients and the Chaos Toolkit toxiproxy extension work against it.
@@ -377,6 +406,9 @@ Options:
   --threads N                    event-loop threads of the data path [1]
   --seed N                       seed of the random generator (toxicity, jitter, slicer);
                                  0 = random [0]
+  --max-buffer SIZE              the most data held inside the proxy per connection and
+                                 direction (e.g. under latency); reading from the sender stops
+                                 when it is reached. Bytes or K/M/G, 4K to 1G [32M]
   --verbose                      debug output (one line per API request)
   --log-file PATH, --log-format text|json
   -h, --help                     show this message

@@ -53,6 +53,7 @@ struct Args {
   std::string proxy_config;                  // --config FILE ("" = none)
   int proxy_threads = 1;                     // --threads N (data-path event loops)
   uint64_t proxy_seed = 0;                   // --seed N (0 = random)
+  uint64_t proxy_max_buffer = 0;             // --max-buffer BYTES (0 = the engine's default)
   bool allow_remote = false;                 // --allow-remote
 };
 

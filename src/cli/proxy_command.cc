@@ -119,6 +119,7 @@ int ProxyCommand(const Args& args) {
   proxy::Engine::Options engine_options;
   engine_options.threads = args.proxy_threads;
   engine_options.seed = args.proxy_seed;
+  if (args.proxy_max_buffer != 0) engine_options.max_buffer_bytes = args.proxy_max_buffer;
   proxy::Engine engine(engine_options);
   if (!args.proxy_config.empty()) {
     if (int rc = LoadConfig(engine, args.proxy_config); rc != kExitOk) return rc;
