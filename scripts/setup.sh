@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of a Debian 12 machine for building and testing chaosrun.
 # Installs only Debian packages; nothing is downloaded at build time.
+#   scripts/setup.sh           what the build, the tests and the demo need
+#   scripts/setup.sh --bench   also the peers the benchmarks measure against (bench/proxy)
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,10 @@ packages=(
   clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
 )
+
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(wrk nginx-light socat haproxy util-linux)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

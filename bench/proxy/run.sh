@@ -34,7 +34,7 @@ for tool in wrk nginx socat haproxy curl taskset g++; do
 done
 if ((${#missing[@]})); then
   echo "run.sh: missing: ${missing[*]}" >&2
-  echo "  install with: apt-get install -y wrk nginx-light socat haproxy curl util-linux g++" >&2
+  echo "  install with: scripts/setup.sh --bench (or apt-get install -y wrk nginx-light socat haproxy curl util-linux g++)" >&2
   echo "  (nginx-light or nginx; the benchmark starts its own instances, not the services)" >&2
   exit 1
 fi
