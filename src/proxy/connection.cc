@@ -196,8 +196,10 @@ void Connection::Close(bool reset) {
     d.pipe_bytes = 0;
   }
   kill_timer_.cancel();
-  proxy_->RemoveConnection(id_);
   proxy_->counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
+  // Every caller holds a reference (a handler's `self`, a posted control task), so this is not
+  // the last one; it is released here, outside the proxy's lock.
+  ConnectionRef removed = proxy_->RemoveConnection(id_);
 }
 
 }  // namespace chaosrun::proxy

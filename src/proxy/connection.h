@@ -95,7 +95,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void EnableSplice(int i);
   bool SpliceRound(int i);
   bool DrainPipe(int i);
-  void ArmTimer(int i, SteadyTime at);
+  // Arms the direction's timer for a release at `at`: early by the loop's wake margin, then a
+  // bounded precise wait (toxic_math.h: WakeMargin, SpinBudget); `exact` arms it for `at` itself.
+  void ArmTimer(int i, SteadyTime at, bool exact = false);
   void UpdateKillTimer();
   void Count(int i, size_t n);
   void Close(bool reset);

@@ -1,5 +1,7 @@
 // The writing half of a connection: planning the head chunk through the toxics, timed
 // release, partial writes, half-close and slow_close.
+#include <sched.h>
+
 #include "proxy/connection.h"
 #include "proxy/connection_util.h"
 
@@ -128,15 +130,55 @@ void Connection::FinishDirection(int i) {
   if (ec || (other.src_eof && other.dst_shut)) Close(false);
 }
 
-void Connection::ArmTimer(int i, SteadyTime at) {
+namespace {
+
+// Per loop thread: the wake-up lateness seen on this loop and its spin budget.
+struct LoopTiming {
+  WakeMargin margin;
+  SpinBudget budget;
+};
+thread_local LoopTiming loop_timing;
+
+void Relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Waits until `at` on the calling thread; yields the CPU while more than 100 µs remain.
+void WaitPrecisely(SteadyTime at) {
+  for (SteadyTime now = Now(); now < at; now = Now()) {
+    if (at - now > std::chrono::microseconds(100)) {
+      sched_yield();
+    } else {
+      Relax();
+    }
+  }
+}
+
+}  // namespace
+
+void Connection::ArmTimer(int i, SteadyTime at, bool exact) {
   Direction& d = dirs_[i];
   if (d.armed_at == at) return;  // already waiting for exactly this
   uint64_t gen = ++d.timer_gen;
   d.armed_at = at;
-  d.timer.expires_at(at);
-  d.timer.async_wait([self = shared_from_this(), i, gen](const error_code& ec) {
+  SteadyTime fire = exact ? at : EarlyWake(at, loop_timing.margin.margin(), Now());
+  d.timer.expires_at(fire);
+  d.timer.async_wait([self = shared_from_this(), i, gen, fire, at](const error_code& ec) {
     if (ec || self->closed_ || gen != self->dirs_[i].timer_gen) return;
+    SteadyTime now = Now();
+    LoopTiming& lt = loop_timing;
+    lt.margin.Record(now - fire);
     self->dirs_[i].armed_at.reset();
+    if (now < at) {
+      if (!lt.budget.Allow(now, at - now)) {
+        self->ArmTimer(i, at, /*exact=*/true);  // over budget: the plain timer, no spinning
+        return;
+      }
+      WaitPrecisely(at);
+      lt.budget.Charge(now, Now() - now);
+    }
     self->Pump(i);
   });
 }

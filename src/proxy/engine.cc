@@ -1,6 +1,7 @@
 // Engine lifecycle and proxy control (toxics: engine_toxics.cc; metrics: metrics.cc).
+#include <sys/prctl.h>
+
 #include <boost/asio/post.hpp>
-#include <future>
 #include <random>
 #include <utility>  // before Boost (GCC 12 / C++23)
 
@@ -9,6 +10,7 @@
 #include "proxy/connection.h"
 #include "proxy/engine_impl.h"
 #include "proxy/listener.h"
+#include "proxy/toxic_params.h"
 
 namespace chaosrun::proxy {
 
@@ -26,6 +28,8 @@ Engine::Impl::Impl(Options o) : options(o) {
   }
   for (auto& c : contexts) {
     threads.emplace_back([ctx = c.get()] {
+      // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
+      prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       for (;;) {
         try {
           ctx->run();
@@ -44,6 +48,10 @@ Engine::Impl::~Impl() {
   guards.clear();
   for (auto& c : contexts) c->stop();
   for (auto& t : threads) t.join();
+  // The loops are stopped: close every connection here (each removes itself from its proxy).
+  for (const auto& [name, p] : proxies) {
+    for (const ConnectionRef& ref : p->Connections()) ref.connection->Cut();
+  }
   {
     std::lock_guard lock(mu);
     for (auto& [name, p] : proxies) {
@@ -55,20 +63,6 @@ Engine::Impl::~Impl() {
   }
   // The listener loop first: its pending accepts hold sockets of the other loops.
   for (auto& c : contexts) c.reset();
-}
-
-void Engine::Impl::RunOnLoop(const std::function<void()>& fn) {
-  asio::io_context& ctx = control_context();
-  if (ctx.get_executor().running_in_this_thread()) {
-    fn();
-    return;
-  }
-  std::promise<void> done;
-  asio::post(ctx, [&fn, &done] {
-    fn();
-    done.set_value();
-  });
-  done.get_future().wait();
 }
 
 std::shared_ptr<ProxyState> Engine::Impl::Find(const std::string& name) const {
@@ -92,9 +86,7 @@ Json Engine::Impl::ProxyJson(ProxyState& p) const {
 
 void Engine::Impl::ForEachConnection(ProxyState& p, std::function<void(Connection&)> fn) {
   for (const ConnectionRef& ref : p.Connections()) {
-    asio::post(*ref.context, [conn = ref.connection, fn] {
-      if (auto c = conn.lock()) fn(*c);
-    });
+    asio::post(*ref.context, [conn = ref.connection, fn] { fn(*conn); });
   }
 }
 
@@ -123,7 +115,10 @@ void Engine::Impl::StopListener(ProxyState& p) {
     std::lock_guard lock(p.mu);
     listener = std::move(p.listener);
   }
-  if (listener) RunOnLoop([&listener] { listener->Close(); });
+  // Closed here, on the calling thread (Listener::Close is serialised with the accept loop by
+  // the listener's own mutex), so the port is free when this returns and the caller never waits
+  // behind data work queued on the loop.
+  if (listener) listener->Close();
 }
 
 Engine::Engine(Options options) : impl_(std::make_unique<Impl>(options)) {}
@@ -151,6 +146,7 @@ Result<Json> Engine::CreateProxy(const ProxySpec& spec) {
 
 Result<Json> Engine::UpdateProxy(const std::string& name, const Json& patch) {
   if (!patch.is_object()) return Err(Status::InvalidArgument("proxy: must be a JSON object"));
+  if (Status s = CheckNesting(patch, "proxy"); !s.ok()) return Err(s);
   std::optional<std::string> listen, upstream;
   std::optional<bool> enabled;
   for (const char* key : {"listen", "upstream"}) {

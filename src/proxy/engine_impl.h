@@ -1,5 +1,6 @@
 // Engine::Impl, shared by engine.cc (lifecycle, proxies), engine_toxics.cc and metrics.cc.
-// Lock order: Impl::mu, then ProxyState::mu. Neither is held while waiting for a loop.
+// Lock order: control_mu, then Impl::mu, then ProxyState::mu, then Listener's mutex. No control
+// call waits for a loop: changes are made under these short locks and posted to the loops.
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,8 +24,6 @@ struct Engine::Impl {
   ~Impl();
 
   boost::asio::io_context& control_context() { return *contexts.front(); }
-  // Runs `fn` on the control loop (contexts[0]) and waits for it; inline when already there.
-  void RunOnLoop(const std::function<void()>& fn);
   std::shared_ptr<ProxyState> Find(const std::string& name) const;
   Json ProxyJson(ProxyState& p) const;
   // Posts fn(connection) to every open connection of `p` on its own loop.

@@ -57,6 +57,8 @@ void Engine::Impl::NotifyToxicsChanged(ProxyState& p) {
 }
 
 Result<Json> Engine::AddToxic(const std::string& proxy, const ToxicSpec& toxic) {
+  // Untrusted attributes are checked before anything copies them (a nested value would recurse).
+  if (Status s = CheckAttributeValues(toxic.attributes); !s.ok()) return Err(s);
   // Normalise through the JSON form: defaults, validation and attribute names in one place.
   auto spec = ToxicFromJson(ToxicToJson(toxic));
   if (!spec) return Err(spec.error());
@@ -83,6 +85,16 @@ Result<Json> Engine::AddToxic(const std::string& proxy, const ToxicSpec& toxic) 
 Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& toxic,
                                  const Json& patch) {
   if (!patch.is_object()) return Err(Status::InvalidArgument("toxic: must be a JSON object"));
+  if (Status s = CheckNesting(patch, "toxic"); !s.ok()) return Err(s);
+  if (const Json* v = Member(patch, "attributes")) {
+    if (Status s = CheckAttributeValues(*v); !s.ok()) return Err(s);
+  }
+  for (const char* key : {"toxicity", "duration"}) {
+    const Json* v = Member(patch, key);
+    if (v && !v->is_null() && !v->is_number()) {
+      return Err(Status::InvalidArgument(std::string(key) + ": must be a number"));
+    }
+  }
   auto p = impl_->Find(proxy);
   if (!p) return Err(Status::NotFound("proxy " + proxy + " not found"));
   Json out;

@@ -47,6 +47,7 @@ void Listener::Start(std::weak_ptr<ProxyState> proxy, DataPlane& plane) {
 }
 
 void Listener::Close() {
+  std::lock_guard lock(mu_);
   closed_ = true;
   error_code ec;
   retry_.cancel();
@@ -54,20 +55,28 @@ void Listener::Close() {
 }
 
 void Listener::Accept() {
+  std::lock_guard lock(mu_);
+  AcceptLocked();
+}
+
+void Listener::AcceptLocked() {
   if (closed_) return;
   asio::io_context& target = plane_->NextContext();
   acceptor_.async_accept(
       asio::any_io_executor(target.get_executor()),
       [self = shared_from_this(), &target](const error_code& ec, tcp::socket socket) {
-        if (self->closed_ || ec == asio::error::operation_aborted) return;
-        if (ec) {
-          // Out of descriptors or similar: try again shortly instead of spinning.
-          log::Warn("proxy: accept failed: {}", ec.message());
-          self->retry_.expires_after(std::chrono::milliseconds(50));
-          self->retry_.async_wait([self](const error_code& wec) {
-            if (!wec) self->Accept();
-          });
-          return;
+        {
+          std::lock_guard lock(self->mu_);
+          if (self->closed_ || ec == asio::error::operation_aborted) return;
+          if (ec) {
+            // Out of descriptors or similar: try again shortly instead of spinning.
+            log::Warn("proxy: accept failed: {}", ec.message());
+            self->retry_.expires_after(std::chrono::milliseconds(50));
+            self->retry_.async_wait([self](const error_code& wec) {
+              if (!wec) self->Accept();
+            });
+            return;
+          }
         }
         auto proxy = self->proxy_.lock();
         if (proxy) {

@@ -29,9 +29,13 @@ void ProxyState::AddConnection(uint64_t id, ConnectionRef ref) {
   connections.emplace(id, std::move(ref));
 }
 
-void ProxyState::RemoveConnection(uint64_t id) {
+ConnectionRef ProxyState::RemoveConnection(uint64_t id) {
   std::lock_guard lock(mu);
-  connections.erase(id);
+  auto it = connections.find(id);
+  if (it == connections.end()) return {};
+  ConnectionRef ref = std::move(it->second);
+  connections.erase(it);
+  return ref;
 }
 
 boost::asio::io_context& DataPlane::NextContext() {

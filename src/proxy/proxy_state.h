@@ -48,8 +48,11 @@ struct ProxyCounters {
   std::atomic<uint64_t> bytes[2]{0, 0};  // written to the sink: [0] upstream, [1] downstream
 };
 
+// The proxy owns its open connections: a connection with no pending operation (say, data held
+// by a `timeout` toxic after both peers finished sending) must stay alive until its toxics
+// change. Connection::Close() removes it, which breaks the connection <-> proxy cycle.
 struct ConnectionRef {
-  std::weak_ptr<Connection> connection;
+  std::shared_ptr<Connection> connection;
   boost::asio::io_context* context = nullptr;
 };
 
@@ -62,7 +65,8 @@ struct ProxyState {
   // Copies of the open connections, to post work to (call without `mu`).
   std::vector<ConnectionRef> Connections() const;
   void AddConnection(uint64_t id, ConnectionRef ref);
-  void RemoveConnection(uint64_t id);
+  // Returns the removed reference, so the caller (not `mu`) releases it.
+  ConnectionRef RemoveConnection(uint64_t id);
 
   mutable std::mutex mu;
   ProxySpec spec;                   // listen holds the bound port once listening

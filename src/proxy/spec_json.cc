@@ -26,6 +26,7 @@ const char* StreamName(Stream s) { return s == Stream::kUpstream ? "upstream" : 
 
 Result<ToxicSpec> ToxicFromJson(const Json& j) {
   if (!j.is_object()) return Err(Status::InvalidArgument("toxic: must be a JSON object"));
+  if (Status s = CheckNesting(j, "toxic"); !s.ok()) return Err(s);
   ToxicSpec t;
   if (Status s = ReadString(j, "type", t.type); !s.ok()) return Err(s);
   if (t.type.empty()) return Err(Bad("type", "required"));
@@ -55,8 +56,9 @@ Result<ToxicSpec> ToxicFromJson(const Json& j) {
     }
     t.duration = std::chrono::milliseconds(static_cast<int64_t>(v->get<double>()));
   }
+  static const Json kNoAttributes = Json::object();
   const Json* attributes = Member(j, "attributes");
-  auto params = ParseAttributes(*type, attributes ? *attributes : Json::object());
+  auto params = ParseAttributes(*type, attributes ? *attributes : kNoAttributes);
   if (!params) return Err(params.error());
   t.attributes = AttributesToJson(*params);
   return t;
@@ -75,6 +77,7 @@ Json ToxicToJson(const ToxicSpec& t) {
 
 Result<ProxySpec> ProxyFromJson(const Json& j) {
   if (!j.is_object()) return Err(Status::InvalidArgument("proxy: must be a JSON object"));
+  if (Status s = CheckNesting(j, "proxy"); !s.ok()) return Err(s);
   ProxySpec p;
   p.listen = "127.0.0.1:0";
   if (Status s = ReadString(j, "name", p.name); !s.ok()) return Err(s);

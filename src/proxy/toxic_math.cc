@@ -118,6 +118,7 @@ Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, Stead
         latency += LatencyDelay(p.latency, p.jitter, rng);
         break;
       case ToxicType::kSlowClose:
+      case ToxicType::kNoop:
         break;
     }
   }
@@ -184,7 +185,50 @@ Nanos SlowCloseDelay(std::span<const ToxicRuntime> toxics) {
 }
 
 bool AnyApplies(std::span<const ToxicRuntime> toxics) {
-  return std::any_of(toxics.begin(), toxics.end(), [](const ToxicRuntime& t) { return t.applies; });
+  // noop changes nothing, so a direction with only noop keeps the fast (and splice) path.
+  return std::any_of(toxics.begin(), toxics.end(), [](const ToxicRuntime& t) {
+    return t.applies && t.params.type != ToxicType::kNoop;
+  });
+}
+
+void WakeMargin::Record(Nanos lateness) {
+  samples_[next_] = std::max<int64_t>(lateness.count(), 0);
+  next_ = (next_ + 1) % kWindow;
+  count_ = std::min(count_ + 1, kWindow);
+  // The two largest of the window, in one pass (64 values: cheaper than sorting).
+  int64_t first = 0, second = 0;
+  for (size_t k = 0; k < count_; ++k) {
+    int64_t v = samples_[k];
+    if (v > first) {
+      second = first;
+      first = v;
+    } else if (v > second) {
+      second = v;
+    }
+  }
+  int64_t pick = count_ >= 2 ? second : first;
+  margin_ = std::min(Nanos(pick), kCap);
+}
+
+SteadyTime EarlyWake(SteadyTime at, Nanos margin, SteadyTime now) {
+  return std::max(at - std::max(margin, Nanos::zero()), std::min(now, at));
+}
+
+void SpinBudget::Roll(SteadyTime now) {
+  if (now - period_start_ >= kPeriod || now < period_start_) {
+    period_start_ = now;
+    used_ = Nanos::zero();
+  }
+}
+
+bool SpinBudget::Allow(SteadyTime now, Nanos wait) {
+  Roll(now);
+  return used_ + wait <= kMax;
+}
+
+void SpinBudget::Charge(SteadyTime now, Nanos spent) {
+  Roll(now);
+  used_ += std::max(spent, Nanos::zero());
 }
 
 }  // namespace chaosrun::proxy

@@ -5,6 +5,7 @@
 // Unit tests drive the same functions with injected times (tests/unit/proxy/).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -108,6 +109,49 @@ struct Deadline {
 std::optional<Deadline> EarliestDeadline(std::span<const ToxicRuntime> toxics);
 // slow_close: how long to hold the close after the last byte (the largest delay that applies).
 Nanos SlowCloseDelay(std::span<const ToxicRuntime> toxics);
+// Whether a toxic that changes anything applies (noop does not count).
 bool AnyApplies(std::span<const ToxicRuntime> toxics);
+
+// Release-timer accuracy. A loop thread's timer fires late by the machine's wake-up lateness
+// (scheduler, other tenants, other handlers on the loop): on a busy 2-vCPU VM ~0.1 ms typically
+// and 1-2 ms at p99. So a release timer is armed `margin` early, where the margin is a high
+// percentile of the lateness recently observed on that loop (capped), and the rest is waited
+// precisely (connection_write.cc). Pure: times are passed in.
+class WakeMargin {
+ public:
+  static constexpr Nanos kCap = std::chrono::milliseconds(2);
+  static constexpr size_t kWindow = 64;  // the most recent wake-ups
+  // Records how late a timer fired (fired - armed); negative values count as 0.
+  void Record(Nanos lateness);
+  // The second-largest lateness of the window (about its 98th percentile), at most kCap; 0
+  // before any sample.
+  Nanos margin() const { return margin_; }
+
+ private:
+  std::array<int64_t, kWindow> samples_{};
+  size_t count_ = 0, next_ = 0;
+  Nanos margin_ = Nanos::zero();
+};
+
+// When to arm the timer of a release due at `at`: `margin` early, never before `now`.
+SteadyTime EarlyWake(SteadyTime at, Nanos margin, SteadyTime now);
+
+// Bounds the CPU a loop spends in precise waits: at most kMax of spinning per kPeriod (20% of
+// one CPU), so many connections under a latency toxic cannot burn a core; beyond it a release
+// falls back to the plain timer.
+class SpinBudget {
+ public:
+  static constexpr Nanos kPeriod = std::chrono::milliseconds(50);
+  static constexpr Nanos kMax = std::chrono::milliseconds(10);
+  // Whether a precise wait of `wait` starting at `now` fits the budget of the current period.
+  bool Allow(SteadyTime now, Nanos wait);
+  // Charges `spent` of spinning that started at `now`.
+  void Charge(SteadyTime now, Nanos spent);
+
+ private:
+  void Roll(SteadyTime now);
+  SteadyTime period_start_{};
+  Nanos used_ = Nanos::zero();
+};
 
 }  // namespace chaosrun::proxy

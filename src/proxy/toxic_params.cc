@@ -29,6 +29,7 @@ const std::vector<TypeInfo>& Types() {
         {"size_variation", &ToxicParams::size_variation},
         {"delay", &ToxicParams::delay}}},
       {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes}}},
+      {ToxicType::kNoop, "noop", {}},
   };
   return types;
 }
@@ -68,8 +69,8 @@ Status CheckSlicer(const ToxicParams& p) {
 }
 
 Status Apply(ToxicParams& p, const Json& attributes) {
+  if (Status s = CheckAttributeValues(attributes); !s.ok()) return s;
   if (attributes.is_null()) return Status::Ok();
-  if (!attributes.is_object()) return Status::InvalidArgument("attributes: must be an object");
   const TypeInfo& info = Info(p.type);
   for (const auto& [key, value] : attributes.items()) {
     int64_t ToxicParams::*field = nullptr;
@@ -88,6 +89,38 @@ Status Apply(ToxicParams& p, const Json& attributes) {
 }
 
 }  // namespace
+
+Status CheckAttributeValues(const Json& attributes) {
+  if (attributes.is_null()) return Status::Ok();
+  if (!attributes.is_object()) return Status::InvalidArgument("attributes: must be an object");
+  for (const auto& [key, value] : attributes.items()) {
+    if (!value.is_number())
+      return Status::InvalidArgument("attributes." + key + ": must be a non-negative integer");
+  }
+  return Status::Ok();
+}
+
+Status CheckNesting(const Json& j, std::string_view what, int max_depth) {
+  if (!j.is_structured()) return Status::Ok();
+  // Depth of j itself is 1; each member starts at 2. Explicit stack: no recursion.
+  std::vector<std::pair<const Json*, int>> stack;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    stack.assign(1, {&*it, 2});
+    while (!stack.empty()) {
+      auto [v, depth] = stack.back();
+      stack.pop_back();
+      if (depth > max_depth) {
+        std::string field(what);
+        if (j.is_object()) field += "." + it.key();
+        return Status::InvalidArgument(field + ": nested deeper than " + std::to_string(max_depth) +
+                                       " levels");
+      }
+      if (!v->is_structured()) continue;
+      for (const Json& child : *v) stack.emplace_back(&child, depth + 1);
+    }
+  }
+  return Status::Ok();
+}
 
 std::optional<ToxicType> ToxicTypeFromName(std::string_view name) {
   for (const auto& t : Types()) {

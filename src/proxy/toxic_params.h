@@ -18,7 +18,8 @@ enum class ToxicType {
   kTimeout,
   kResetPeer,
   kSlicer,
-  kLimitData
+  kLimitData,
+  kNoop  // passes data unchanged (no attributes)
 };
 
 std::optional<ToxicType> ToxicTypeFromName(std::string_view name);
@@ -35,6 +36,18 @@ struct ToxicParams {
   int64_t size_variation = 0;  // slicer: bytes
   int64_t bytes = 0;           // limit_data: bytes
 };
+
+// Untrusted JSON: how deep a toxic or proxy document may nest (the deepest legitimate one,
+// {"attributes": {"latency": 1}}, has 3 levels).
+inline constexpr int kMaxJsonDepth = 8;
+
+// Every Toxiproxy attribute is a number: rejects a non-object `attributes` and any value that is
+// not a number ("attributes.latency: must be a number"), without copying anything, so a deeply
+// nested value cannot recurse. Null is accepted (no attributes).
+Status CheckAttributeValues(const Json& attributes);
+// Rejects a document nested deeper than `max_depth` levels, walking it with an explicit stack;
+// the error names the offending member of `j` ("<what>.<member>: nested deeper than 8 levels").
+Status CheckNesting(const Json& j, std::string_view what, int max_depth = kMaxJsonDepth);
 
 // Parses `attributes` for `type`. Unknown attribute names and bad values are errors naming the
 // field ("attributes.latency: must be a non-negative integer").

@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <thread>
 
 #include "proxy_fixture.h"
 
@@ -78,6 +80,30 @@ TEST_F(ProxyTest, TimeoutZeroHoldsDataUntilRemovedWithoutLosingIt) {
   EXPECT_FALSE(ReadableWithin(fd, 150));  // held (the connection stays open)
   ASSERT_TRUE(engine_.RemoveToxic("hold", "timeout_downstream").ok());
   EXPECT_EQ(ReadUpTo(fd, 10), "held bytes");
+  ::close(fd);
+}
+
+TEST_F(ProxyTest, HeldDataSurvivesBothPeersFinishingUntilTheToxicIsRemoved) {
+  // Nothing is pending on the connection while the data is held and both sides sent FIN: the
+  // engine must keep it alive (it used to be freed, dropping the held bytes).
+  const std::string data = RandomBytes(100000, 4);
+  std::atomic<bool> server_done{false};
+  TcpServer server([&](int fd) {
+    SendThenClose(data)(fd);
+    server_done = true;
+  });
+  uint16_t port = MakeProxy("held", server);
+  AddToxic("held", Json{{"type", "timeout"}, {"attributes", {{"timeout", 0}}}});
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  ::shutdown(fd, SHUT_WR);
+  ASSERT_TRUE(Eventually([&] { return server_done.load(); }));
+  // Give a lost connection 200 ms to show (a bounded wait; nothing is asserted on time).
+  Eventually([&] { return engine_.Stats("held")->connections_active == 0; },
+             std::chrono::milliseconds(200));
+  EXPECT_EQ(engine_.Stats("held")->connections_active, 1u);
+  ASSERT_TRUE(engine_.RemoveToxic("held", "timeout_downstream").ok());
+  EXPECT_TRUE(ReadToEof(fd) == data);
   ::close(fd);
 }
 
@@ -156,6 +182,30 @@ TEST_F(ProxyTest, DurationExpiresTheToxicAndReleasesHeldData) {
   EXPECT_EQ(ReadUpTo(fd, 5), "later");
   EXPECT_EQ(engine_.Stats("dur")->toxics_active, 0u);
   ::close(fd);
+}
+
+TEST_F(ProxyTest, NoopPassesEveryByteUnchangedBothWays) {
+  TcpServer server(EchoHandler);
+  uint16_t port = MakeProxy("noop", server);
+  AddToxic("noop", Json{{"type", "noop"}, {"stream", "upstream"}});
+  AddToxic("noop", Json{{"type", "noop"}});
+  auto p = engine_.GetProxy("noop");
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ((*p)["toxics"].size(), 2u);
+  EXPECT_EQ((*p)["toxics"][0]["name"], "noop_upstream");
+  EXPECT_EQ((*p)["toxics"][1]["attributes"], Json::object());
+  const std::string data = RandomBytes(2 << 20, 9);
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  std::thread writer([&] {
+    EXPECT_TRUE(WriteAll(fd, data));
+    ::shutdown(fd, SHUT_WR);
+  });
+  std::string back = ReadToEof(fd);
+  writer.join();
+  ::close(fd);
+  EXPECT_TRUE(back == data) << back.size();
+  EXPECT_EQ(engine_.Stats("noop")->toxics_active, 2u);
 }
 
 }  // namespace
