@@ -12,9 +12,9 @@ namespace chaosrun::proxy_api {
 
 namespace {
 
-// The toxic types of the API (Toxiproxy's, without its invisible "noop").
-constexpr std::array<std::string_view, 7> kToxicTypes = {
-    "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data"};
+// The toxic types of the API: Toxiproxy's, including its pass-through "noop".
+constexpr std::array<std::string_view, 8> kToxicTypes = {
+    "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data", "noop"};
 
 bool KnownType(std::string_view type) {
   return std::find(kToxicTypes.begin(), kToxicTypes.end(), type) != kToxicTypes.end();

@@ -60,8 +60,8 @@ TEST_F(RouterTest, ToxicNamesStreamsAndTypes) {
                       R"({"name":"cut","type":"reset_peer","stream":"downstream",)"
                       R"("toxicity":1.0,"attributes":null})");
   EXPECT_EQ(ctk.status, 200) << ctk.body;
-  for (const char* type :
-       {"latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data"}) {
+  for (const char* type : {"latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer",
+                           "limit_data", "noop"}) {
     Json t = {{"name", std::string("t_") + type}, {"type", type}};
     if (std::string(type) == "slicer") t["attributes"] = {{"average_size", 64}};  // required
     EXPECT_EQ(Call("POST", "/proxies/p/toxics", t.dump()).status, 200) << type;
