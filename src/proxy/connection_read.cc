@@ -48,7 +48,8 @@ void Connection::TryRead(int i) {
       return;
     }
     error_code ec;
-    size_t n = d.src->read_some(asio::buffer(buffer, std::min(room, plane_.read_chunk_bytes)), ec);
+    size_t want = std::min(room, plane_.read_chunk_bytes);
+    size_t n = d.src->read_some(asio::buffer(buffer, want), ec);
     if (WouldBlock(ec)) {
       WaitReadable(i);
       return;
@@ -80,6 +81,14 @@ void Connection::TryRead(int i) {
     if (written < n) {
       Enqueue(i, buffer + written, n - written, now);
       Pump(i);
+    }
+    // A read shorter than asked for emptied the socket's receive queue: wait for readability
+    // instead of a second read that would only say EAGAIN. Safe with the edge-triggered
+    // reactor: later data is a new edge, and async_wait re-arms the descriptor (EPOLL_CTL_MOD
+    // re-checks readiness), so nothing that arrived in between is missed.
+    if (n < want) {
+      if (!closed_ && !d.src_eof && !d.read_waiting) WaitReadable(i);
+      return;
     }
   }
   if (closed_ || d.read_waiting) return;

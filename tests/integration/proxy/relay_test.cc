@@ -86,3 +86,36 @@ TEST_F(ProxyTest, ResetFromTheServerIsPassedOnAsAReset) {
 
 }  // namespace
 }  // namespace chaosrun::testing
+
+namespace chaosrun::testing {
+namespace {
+
+// A read shorter than the buffer makes a direction wait for readability instead of reading
+// until EAGAIN: every later message (and a FIN right behind a short message) must still come.
+TEST_F(ProxyTest, ManySmallRoundTripsAndFinRightAfterAShortMessage) {
+  TcpServer server(EchoHandler);
+  uint16_t port = MakeProxy("pingpong", server);
+  int fd = ConnectTo(port);
+  ASSERT_GE(fd, 0);
+  for (int i = 0; i < 2000; ++i) {
+    const std::string msg = RandomBytes(1 + (i * 37) % 3000, static_cast<uint64_t>(i));
+    ASSERT_TRUE(WriteAll(fd, msg));
+    ASSERT_EQ(ReadUpTo(fd, msg.size()), msg) << "round trip " << i;
+  }
+  ::close(fd);
+  for (int i = 0; i < 20; ++i) {
+    int c = ConnectTo(port);
+    ASSERT_GE(c, 0);
+    const std::string msg = RandomBytes(1 + i * 11, 100 + static_cast<uint64_t>(i));
+    ASSERT_TRUE(WriteAll(c, msg));
+    ::shutdown(c, SHUT_WR);  // FIN directly behind the data
+    EXPECT_EQ(ReadToEof(c), msg) << "connection " << i;
+    ::close(c);
+  }
+  auto stats = engine_.Stats("pingpong");
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->connections_total, 21u);
+}
+
+}  // namespace
+}  // namespace chaosrun::testing
