@@ -200,7 +200,13 @@ TEST_F(ProxyActionsTest, ProxyStatsCountsConnectionsAndToxics) {
   plugin::CallResult plan = Prepare("add_toxic", {{"proxy", "web"}, {"toxic", latency_}});
   ASSERT_TRUE(plan.ok()) << plan.error();
   ASSERT_TRUE(Apply("add_toxic", plan.value).ok());
-  plugin::CallResult stats = Probe("proxy_stats", {{"api", server_->api_text}, {"proxy", "web"}});
+  // The proxy counts bytes just after its write returns, so the client may read them a moment
+  // before the counter moves: wait (bounded) for the count instead of racing it.
+  plugin::CallResult stats;
+  EXPECT_TRUE(WaitUntil([&] {
+    stats = Probe("proxy_stats", {{"api", server_->api_text}, {"proxy", "web"}});
+    return stats.ok() && stats.value.value("bytes_downstream", 0) > 0;
+  })) << stats.value.dump();
   ASSERT_TRUE(stats.ok()) << stats.error();
   EXPECT_EQ(stats.value["source"], "chaosrun") << stats.value.dump();
   EXPECT_GE(stats.value["connections_total"].get<int>(), 1);
