@@ -5,35 +5,6 @@
 
 namespace chaosrun::drivers::network {
 
-std::string UnknownKey(const json& args, std::initializer_list<const char*> allowed) {
-  if (!args.is_object()) return "the arguments must be a JSON object";
-  for (const auto& item : args.items()) {
-    bool known = false;
-    for (const char* a : allowed) known = known || item.key() == a;
-    if (!known) return "unknown argument '" + item.key() + "'";
-  }
-  return {};
-}
-
-std::optional<int64_t> IntegerIn(const json& v, int64_t min, int64_t max) {
-  int64_t i = 0;
-  if (v.is_number_unsigned()) {
-    uint64_t u = v.get<uint64_t>();
-    if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-    i = static_cast<int64_t>(u);
-  } else if (v.is_number_integer()) {
-    i = v.get<int64_t>();
-  } else if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (!std::isfinite(d) || d != std::floor(d) || d < -9e15 || d > 9e15) return std::nullopt;
-    i = static_cast<int64_t>(d);
-  } else {
-    return std::nullopt;
-  }
-  if (i < min || i > max) return std::nullopt;
-  return i;
-}
-
 std::optional<double> NumberIn(const json& v, double min, double max) {
   if (!v.is_number()) return std::nullopt;
   double d = v.get<double>();

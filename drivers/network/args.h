@@ -8,15 +8,16 @@
 #include <optional>
 #include <string>
 
+#include "process/args.h"
+
 namespace chaosrun::drivers::network {
 
 using nlohmann::json;
 
-// "unknown argument 'x'" for the first key of `args` not in `allowed`; empty when all known.
-std::string UnknownKey(const json& args, std::initializer_list<const char*> allowed);
-
-// An integer-valued JSON number (5 or 5.0) in [min, max].
-std::optional<int64_t> IntegerIn(const json& v, int64_t min, int64_t max);
+// Shared with the process driver (this driver links its core): "unknown argument 'x'" for the
+// first key not in `allowed`, and an integer-valued JSON number (5 or 5.0) in [min, max].
+using process::IntegerIn;
+using process::UnknownKey;
 // A finite JSON number in [min, max].
 std::optional<double> NumberIn(const json& v, double min, double max);
 

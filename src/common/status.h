@@ -19,9 +19,9 @@ enum class Code {
   kParseError,       // JSON/YAML syntax; message names line and column
   kIoError,          // the OS refused (open, write, fork, ...)
   kTimeout,
-  kCancelled,    // interrupted by a signal or a cancellation token
-  kUnsupported,  // understood but not supported by this build (e.g. python providers)
-  kInternal,     // a bug in chaosrun
+  kCancelled,      // interrupted by a signal or a cancellation token
+  kUnsupported,    // understood but not supported by this build (e.g. python providers)
+  kInternal,       // a bug in chaosrun
   kAlreadyExists,  // a name that must be new is taken (a proxy, a toxic)
 };
 
