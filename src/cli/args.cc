@@ -68,7 +68,7 @@ bool ParseByteSize(const std::string& text, uint64_t& out) {
 
 bool IsProxyFlag(const std::string& f) {
   return f == "--api" || f == "--config" || f == "--threads" || f == "--seed" ||
-         f == "--max-buffer" || f == "--allow-remote";
+         f == "--max-buffer" || f == "--busy-poll" || f == "--allow-remote";
 }
 
 // A whole decimal number in [min, max] (no sign, no spaces).
@@ -223,6 +223,12 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
       if (st.ok() && !ParseByteSize(v, a.proxy_max_buffer)) {
         st = Status::InvalidArgument(
             "--max-buffer must be a size from 4K to 1G (bytes, or with a K, M or G suffix)");
+      }
+    } else if (flag == "--busy-poll") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok() && !ParseUnsigned(v, 0, 10000, a.proxy_busy_poll_us)) {
+        st = Status::InvalidArgument(
+            "--busy-poll must be a whole number of microseconds from 0 to 10000");
       }
     } else if (flag == "--allow-remote") {
       a.allow_remote = true;
@@ -390,7 +396,7 @@ undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`
   }
   if (topic == "proxy") {
     return R"(Usage: chaosrun proxy serve [--api HOST:PORT] [--config FILE] [--threads N] [--seed N]
-                           [--max-buffer SIZE] [--allow-remote]
+                           [--max-buffer SIZE] [--busy-poll MICROSECONDS] [--allow-remote]
 
 Run the fault proxy with its Toxiproxy-compatible HTTP API (docs/proxy-api.md), until SIGINT
 or SIGTERM. Existing Toxiproxy clients and the Chaos Toolkit toxiproxy extension work against it.
@@ -409,6 +415,8 @@ Options:
   --max-buffer SIZE              the most data held inside the proxy per connection and
                                  direction (e.g. under latency); reading from the sender stops
                                  when it is reached. Bytes or K/M/G, 4K to 1G [32M]
+  --busy-poll MICROSECONDS       an event loop out of work keeps polling this long before it
+                                 sleeps: less latency per hop, more CPU (0 to 10000) [0 = off]
   --verbose                      debug output (one line per API request)
   --log-file PATH, --log-format text|json
   -h, --help                     show this message

@@ -80,6 +80,13 @@ void Connection::Start(const std::string& upstream) {
   error_code ec;
   auto address = asio::ip::make_address(target->host, ec);
   if (!ec) {
+    // Opened and made non-blocking here, so async_connect does not set FIONBIO a second time.
+    server_.open(address.is_v4() ? tcp::v4() : tcp::v6(), ec);
+    if (!ec) server_.non_blocking(true, ec);
+    if (ec) {
+      on_connect(ec);
+      return;
+    }
     server_.async_connect(tcp::endpoint(address, target->port), on_connect);
     return;
   }
@@ -99,14 +106,15 @@ void Connection::Start(const std::string& upstream) {
 }
 
 void Connection::Connected() {
+  // The listener set TCP_NODELAY on the client side; a resolved upstream is not yet
+  // non-blocking (asio::async_connect opened it).
   error_code ec;
-  for (tcp::socket* s : {&client_, &server_}) {
-    s->set_option(tcp::no_delay(true), ec);
-    s->non_blocking(true, ec);
-    if (ec) {
-      Close(true);
-      return;
-    }
+  server_.set_option(tcp::no_delay(true), ec);
+  if (!ec) client_.non_blocking(true, ec);
+  if (!ec && !server_.non_blocking()) server_.non_blocking(true, ec);
+  if (ec) {
+    Close(true);
+    return;
   }
   connected_ = true;
   TryRead(0);

@@ -16,6 +16,27 @@ namespace chaosrun::proxy {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// After the loop runs out of work it keeps polling (epoll_wait with no timeout) for up to
+// `spin` before it blocks: a reply that arrives within that window is handled without a
+// wake-up. Costs CPU while it spins; off by default (Options::busy_poll).
+void RunBusyPolling(asio::io_context& ctx, std::chrono::nanoseconds spin) {
+  using Clock = std::chrono::steady_clock;
+  while (!ctx.stopped()) {
+    if (ctx.poll() > 0) continue;
+    Clock::time_point until = Clock::now() + spin;
+    bool ran = false;
+    // No sched_yield between polls: a yielded thread that stays runnable gets no wake-up
+    // preemption when its event arrives, so under load it would wait out another task's slice.
+    // A peer that wakes up preempts the poller anyway (it has used CPU, the sleeper has not).
+    while (!ran && Clock::now() < until && !ctx.stopped()) ran = ctx.poll() > 0;
+    if (!ran) ctx.run_one();
+  }
+}
+
+}  // namespace
+
 Engine::Impl::Impl(Options o) : options(o) {
   int n = std::max(1, options.threads);
   plane.seed = options.seed != 0 ? options.seed : std::random_device{}() * 0x100000001ULL;
@@ -27,12 +48,16 @@ Engine::Impl::Impl(Options o) : options(o) {
     plane.contexts.push_back(contexts.back().get());
   }
   for (auto& c : contexts) {
-    threads.emplace_back([ctx = c.get()] {
+    threads.emplace_back([ctx = c.get(), spin = options.busy_poll] {
       // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
       prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       for (;;) {
         try {
-          ctx->run();
+          if (spin > std::chrono::nanoseconds::zero()) {
+            RunBusyPolling(*ctx, spin);
+          } else {
+            ctx->run();
+          }
           return;
         } catch (const std::exception& e) {
           log::Error("proxy: event loop: {}", e.what());

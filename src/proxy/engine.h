@@ -70,6 +70,9 @@ class Engine {
     size_t max_buffer_bytes = 32 << 20;
     size_t read_chunk_bytes = 64 * 1024;
     uint64_t seed = 0;  // random generator seed for toxicity, jitter, slicer; 0 = random
+    // When above zero, an event loop that runs out of work polls for this long before it
+    // sleeps (lower latency, more CPU). Like haproxy's busy-polling; 0 = off.
+    std::chrono::nanoseconds busy_poll{0};
   };
 
   explicit Engine(Options options);

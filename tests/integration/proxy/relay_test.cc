@@ -119,3 +119,59 @@ TEST_F(ProxyTest, ManySmallRoundTripsAndFinRightAfterAShortMessage) {
 
 }  // namespace
 }  // namespace chaosrun::testing
+
+namespace chaosrun::testing {
+namespace {
+
+// --busy-poll: the loops poll instead of sleeping right after work; relaying, timers (a
+// latency toxic) and shutdown must behave exactly as with the blocking loop.
+TEST(BusyPollProxyTest, RelaysByteExactHonoursToxicsAndStops) {
+  TcpServer server(EchoHandler);
+  for (int threads : {1, 2}) {
+    proxy::Engine::Options o;
+    o.threads = threads;
+    o.seed = 7;
+    o.busy_poll = std::chrono::microseconds(200);
+    auto engine = std::make_unique<proxy::Engine>(o);
+    proxy::ProxySpec spec;
+    spec.name = "bp";
+    spec.listen = "127.0.0.1:0";
+    spec.upstream = "127.0.0.1:" + std::to_string(server.port());
+    auto created = engine->CreateProxy(spec);
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    std::string listen = (*created)["listen"].get<std::string>();
+    auto port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+
+    int fd = ConnectTo(port);
+    ASSERT_GE(fd, 0);
+    for (int i = 0; i < 50; ++i) {  // ping-pong: each answer arrives while the loop polls
+      std::string msg = "ping " + std::to_string(i);
+      ASSERT_TRUE(WriteAll(fd, msg));
+      ASSERT_EQ(ReadUpTo(fd, msg.size()), msg);
+    }
+    const std::string data = RandomBytes(2 << 20, 3);
+    std::thread writer([&] {
+      EXPECT_TRUE(WriteAll(fd, data));
+      ::shutdown(fd, SHUT_WR);
+    });
+    std::string back = ReadToEof(fd);
+    writer.join();
+    ::close(fd);
+    EXPECT_TRUE(back == data) << "threads=" << threads << ": " << back.size() << " bytes back";
+
+    auto toxic = proxy::ToxicFromJson(Json{{"type", "latency"}, {"attributes", {{"latency", 30}}}});
+    ASSERT_TRUE(toxic.has_value());
+    ASSERT_TRUE(engine->AddToxic("bp", *toxic).has_value());
+    fd = ConnectTo(port);
+    ASSERT_GE(fd, 0);
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WriteAll(fd, "late"));
+    EXPECT_EQ(ReadUpTo(fd, 4), "late");
+    EXPECT_GE(MillisSince(start), 30.0);  // a lower bound only: never asserts on an upper one
+    ::close(fd);
+    engine.reset();  // joins the polling loops: must return
+  }
+}
+
+}  // namespace
+}  // namespace chaosrun::testing

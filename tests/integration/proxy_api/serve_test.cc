@@ -266,8 +266,8 @@ TEST(ProxyServe, ConfigFileCreatesTheProxies) {
       dir.Write("proxies.json",
                 R"([{"name": "from_config", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:)" +
                     std::to_string(echo.port()) + R"("}])");
-  ServeProcess serve(
-      ServeArgs({"--config", config, "--threads", "2", "--seed", "7", "--max-buffer", "64K"}));
+  ServeProcess serve(ServeArgs({"--config", config, "--threads", "2", "--seed", "7", "--max-buffer",
+                                "64K", "--busy-poll", "100"}));
   int api = serve.WaitForApiPort();
   ASSERT_GT(api, 0);
   auto p = Fetch(api, "GET", "/proxies/from_config");
@@ -331,6 +331,8 @@ TEST(ProxyServe, UsageErrorsExitTwo) {
            {{"proxy", "serve", "--max-buffer", "2G"}, "--max-buffer"},
            {{"proxy", "serve", "--max-buffer", "12X"}, "--max-buffer"},
            {{"proxy", "serve", "--max-buffer", "M"}, "--max-buffer"},
+           {{"proxy", "serve", "--busy-poll", "10001"}, "--busy-poll"},
+           {{"proxy", "serve", "--busy-poll", "5us"}, "--busy-poll"},
            {{"proxy", "frobnicate"}, "proxy serve"},
            {{"proxy"}, "missing argument"},
            {{"run", "x.json", "--api", "127.0.0.1:0"}, "only applies to `chaosrun proxy serve`"},
