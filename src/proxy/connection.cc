@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 
 #include "proxy/address.h"
@@ -138,16 +139,24 @@ void Connection::RefreshToxics() {
           found = true;
         }
       }
-      if (!found) {
+      if (!found || rt.revision != cfg.revision) {
+        // New, or updated: as in Toxiproxy, where an update restarts the toxic on every
+        // connection, toxicity is rolled again and timeout/reset_peer start over. What a toxic
+        // has counted (limit_data's bytes) and the emulated link's state are kept.
         rt.id = cfg.id;
+        rt.revision = cfg.revision;
         rt.applies = RollToxicity(cfg.toxicity, rng_);
         rt.activated = now;
+        rt.reset_at.reset();
       }
       rt.params = cfg.params;
       next.push_back(rt);
     }
     d.toxics = std::move(next);
     d.toxic = AnyApplies(d.toxics);
+    // Data already held (by a latency toxic, or backpressure) reaches a new reset_peer now:
+    // waiting for the next read would never fire when the peer waits for that data.
+    if (d.toxic && (!d.queue.empty() || d.pipe_bytes > 0)) OnArrival(d.toxics, now);
     if (d.piece_left == 0) d.plan.reset();
     ++d.timer_gen;
     d.armed_at.reset();
@@ -184,12 +193,62 @@ void Connection::Count(int i, size_t n) {
   if (n > 0) proxy_->counters.bytes[i].fetch_add(n, std::memory_order_relaxed);
 }
 
-void Connection::Close(bool reset) {
+namespace {
+
+// A graceful close that must not lose what was already written (limit_data): the socket's
+// write side is shut (FIN after its send queue) and its input is read and discarded until the
+// peer's EOF, for at most kLingerTime. close() with unread input would send RST instead, and
+// the kernel would drop the send queue: the peer would get fewer bytes than were let through.
+class Linger : public std::enable_shared_from_this<Linger> {
+ public:
+  static constexpr auto kLingerTime = std::chrono::seconds(5);
+  Linger(tcp::socket socket, asio::io_context& context)
+      : socket_(std::move(socket)), timer_(context) {}
+  void Start() {
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    timer_.expires_after(kLingerTime);
+    timer_.async_wait([self = shared_from_this()](const error_code& wec) {
+      if (!wec) self->Finish();
+    });
+    Read();
+  }
+
+ private:
+  void Read() {
+    socket_.async_read_some(asio::buffer(discard_),
+                            [self = shared_from_this()](const error_code& ec, size_t) {
+                              if (ec) {
+                                self->Finish();  // EOF, error, or closed by the timer
+                                return;
+                              }
+                              self->Read();
+                            });
+  }
+  void Finish() {
+    error_code ec;
+    timer_.cancel();
+    socket_.close(ec);
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::array<char, 2048> discard_{};
+};
+
+}  // namespace
+
+void Connection::Close(bool reset, bool linger) {
   if (closed_) return;
   closed_ = true;
   error_code ec;
   for (tcp::socket* s : {&client_, &server_}) {
     if (!s->is_open()) continue;
+    if (linger && !reset) {
+      s->cancel(ec);  // this connection's pending waits complete (closed_) and let go
+      std::make_shared<Linger>(std::move(*s), context_)->Start();
+      continue;
+    }
     if (reset) s->set_option(asio::socket_base::linger(true, 0), ec);
     s->close(ec);
   }

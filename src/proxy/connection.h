@@ -72,6 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     SteadyTime last_write{};
     bool read_waiting = false, read_posted = false, read_paused = false;
     bool write_waiting = false;
+    bool pump_posted = false;  // a Pump continuation is queued on the loop
     bool src_eof = false, dst_shut = false;
     std::optional<SteadyTime> close_at;  // slow_close
     // Zero-copy bulk path: once a read fills the whole buffer and no toxic applies, data moves
@@ -100,7 +101,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ArmTimer(int i, SteadyTime at, bool exact = false);
   void UpdateKillTimer();
   void Count(int i, size_t n);
-  void Close(bool reset);
+  // Closes both sides: FIN, or RST when `reset`. `linger` (limit_data) shuts the write sides
+  // and drains the inputs before closing, so that nothing already written is lost to an RST.
+  void Close(bool reset, bool linger = false);
 
   boost::asio::io_context& context_;
   boost::asio::ip::tcp::socket client_;

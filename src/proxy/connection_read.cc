@@ -1,6 +1,8 @@
 // The reading half of a connection: readiness waits, the copy-free fast path, the splice(2)
 // bulk path, queueing and backpressure.
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -162,6 +164,17 @@ bool Connection::SpliceRound(int i) {
   if (n < 0) {
     if (errno == EINTR) return true;
     if (errno == EAGAIN) {
+      // TCP urgent data: splice stops at the urgent mark and says EAGAIN while the socket stays
+      // readable (a wait would complete at once, forever). recv() steps over the mark, so this
+      // direction leaves the splice path for good (the pipe is empty here).
+      int at_mark = 0;
+      if (::ioctl(d.src->native_handle(), SIOCATMARK, &at_mark) == 0 && at_mark) {
+        ::close(d.pipe_r);
+        ::close(d.pipe_w);
+        d.pipe_r = -2;  // never again on this direction
+        d.pipe_w = -1;
+        return true;
+      }
       WaitReadable(i);
     } else {
       Close(true);

@@ -13,6 +13,7 @@ namespace chaosrun::proxy::internal {
 
 constexpr size_t kChunkOverhead = 64;   // accounted per queued chunk, so tiny reads stay bounded
 constexpr int kReadsPerTurn = 16;       // then yield to other connections on the loop
+constexpr int kPiecesPerTurn = 64;      // writes per Pump call, then yield (slicer: 1-byte pieces)
 constexpr int kPipeBytes = 256 * 1024;  // splice pipe capacity (kernel memory, bulk only)
 
 inline bool WouldBlock(const boost::system::error_code& ec) {

@@ -2,6 +2,8 @@
 // release, partial writes, half-close and slow_close.
 #include <sched.h>
 
+#include <boost/asio/post.hpp>
+
 #include "proxy/connection.h"
 #include "proxy/connection_util.h"
 
@@ -11,6 +13,7 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 using internal::kChunkOverhead;
+using internal::kPiecesPerTurn;
 using internal::kPipeBytes;
 using internal::kReadsPerTurn;
 using internal::Now;
@@ -32,6 +35,7 @@ void Connection::WaitWritable(int i) {
 
 void Connection::Pump(int i) {
   Direction& d = dirs_[i];
+  int pieces = 0;
   while (!closed_ && !d.write_waiting) {
     if (d.pipe_bytes > 0) {
       if (!DrainPipe(i)) return;
@@ -39,9 +43,20 @@ void Connection::Pump(int i) {
       continue;
     }
     if (d.piece_left > 0) {
+      if (++pieces > kPiecesPerTurn) {
+        // Enough for one turn: let the loop's other connections and timers run, then go on.
+        if (!d.pump_posted) {
+          d.pump_posted = true;
+          asio::post(context_, [self = shared_from_this(), i] {
+            self->dirs_[i].pump_posted = false;
+            self->Pump(i);
+          });
+        }
+        return;
+      }
       if (!WritePiece(i)) return;
       if (d.toxic && LimitExhausted(d.toxics)) {
-        Close(false);
+        Close(false, /*linger=*/true);
         return;
       }
       ResumeRead(i);
@@ -61,9 +76,9 @@ void Connection::Pump(int i) {
     }
     switch (d.plan->kind) {
       case Plan::Kind::kHold:
-        return;  // until the toxic set changes or the connection's deadline
-      case Plan::Kind::kClose:
-        Close(false);
+        return;                 // until the toxic set changes or the connection's deadline
+      case Plan::Kind::kClose:  // limit_data: nothing more may pass
+        Close(false, /*linger=*/true);
         return;
       case Plan::Kind::kSend:
         if (d.plan->at > now) {

@@ -1,7 +1,9 @@
 // Engine lifecycle and proxy control (toxics: engine_toxics.cc; metrics: metrics.cc).
+#include <pthread.h>
 #include <sys/prctl.h>
 
 #include <boost/asio/post.hpp>
+#include <csignal>
 #include <random>
 #include <utility>  // before Boost (GCC 12 / C++23)
 
@@ -51,6 +53,13 @@ Engine::Impl::Impl(Options o) : options(o) {
     threads.emplace_back([ctx = c.get(), spin = options.busy_poll] {
       // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
       prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+      // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no MSG_NOSIGNAL),
+      // which would kill the process. The signal goes to the writing thread, so blocking it on
+      // the loop threads is enough and leaves an embedder's own disposition alone.
+      sigset_t pipe_signal;
+      sigemptyset(&pipe_signal);
+      sigaddset(&pipe_signal, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
       for (;;) {
         try {
           if (spin > std::chrono::nanoseconds::zero()) {
@@ -73,9 +82,15 @@ Engine::Impl::~Impl() {
   guards.clear();
   for (auto& c : contexts) c->stop();
   for (auto& t : threads) t.join();
-  // The loops are stopped: close every connection here (each removes itself from its proxy).
+  // The loops are stopped: close every connection here (each removes itself from its proxy),
+  // including those of deleted proxies whose posted cut never ran.
   for (const auto& [name, p] : proxies) {
     for (const ConnectionRef& ref : p->Connections()) ref.connection->Cut();
+  }
+  for (const auto& w : retired) {
+    if (auto p = w.lock()) {
+      for (const ConnectionRef& ref : p->Connections()) ref.connection->Cut();
+    }
   }
   {
     std::lock_guard lock(mu);
@@ -227,6 +242,11 @@ Status Engine::DeleteProxy(const std::string& name) {
     if (it == impl_->proxies.end()) return Status::NotFound("proxy " + name + " not found");
     p = it->second;
     impl_->proxies.erase(it);
+    // Its connections are cut by tasks posted below; should the engine stop before the loops
+    // run them, the destructor still finds the proxy here (a connection and its proxy refer to
+    // each other, so nothing else would ever close those sockets).
+    std::erase_if(impl_->retired, [](const auto& w) { return w.expired(); });
+    impl_->retired.push_back(p);
   }
   impl_->StopListener(*p);
   {

@@ -33,7 +33,7 @@ struct Engine::Impl {
   void StopListener(ProxyState& p);
   void ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t);
   static void CancelExpiry(ActiveToxic& t);
-  void ExpireToxic(const std::string& proxy, uint64_t id);
+  void ExpireToxic(const std::string& proxy, uint64_t id, const boost::asio::steady_timer* timer);
   void NotifyToxicsChanged(ProxyState& p);
 
   Options options;
@@ -44,6 +44,7 @@ struct Engine::Impl {
   std::mutex control_mu;  // serialises Create/Update/Delete/Reset (listener changes)
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<ProxyState>> proxies;
+  std::vector<std::weak_ptr<ProxyState>> retired;  // deleted proxies (under mu)
   std::atomic<uint64_t> next_toxic_id{0};
 };
 

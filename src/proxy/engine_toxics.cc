@@ -28,7 +28,7 @@ void Engine::Impl::ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& 
   auto timer = std::make_shared<asio::steady_timer>(control_context(), *t.spec.duration);
   t.expiry = timer;
   timer->async_wait([this, name = p->spec.name, id = t.id, timer](const auto& ec) {
-    if (!ec) ExpireToxic(name, id);
+    if (!ec) ExpireToxic(name, id, timer.get());
   });
 }
 
@@ -38,14 +38,18 @@ void Engine::Impl::CancelExpiry(ActiveToxic& t) {
   asio::post(timer->get_executor(), [timer] { timer->cancel(); });
 }
 
-void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id) {
+void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id,
+                               const boost::asio::steady_timer* timer) {
   auto p = Find(proxy);
   if (!p) return;
   {
     std::lock_guard lock(p->mu);
-    auto it = std::find_if(p->toxics.begin(), p->toxics.end(),
-                           [id](const ActiveToxic& t) { return t.id == id; });
-    if (it == p->toxics.end()) return;  // removed or replaced meanwhile
+    // The toxic must still carry this very timer: an update that changed `duration` while this
+    // one was firing replaced it, and the toxic lives on until the new one fires.
+    auto it = std::find_if(p->toxics.begin(), p->toxics.end(), [id, timer](const ActiveToxic& t) {
+      return t.id == id && t.expiry.get() == timer;
+    });
+    if (it == p->toxics.end()) return;  // removed, replaced or re-armed meanwhile
     p->toxics.erase(it);
     p->RebuildToxicSetLocked();
   }
@@ -125,6 +129,7 @@ Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& to
     if (rearm) Impl::CancelExpiry(*t);
     t->spec = *spec;
     t->params = params;
+    ++t->revision;
     if (rearm) impl_->ArmExpiry(p, *t);
     p->RebuildToxicSetLocked();
     out = ToxicToJson(t->spec);

@@ -80,19 +80,30 @@ void Listener::AcceptLocked() {
         }
         auto proxy = self->proxy_.lock();
         if (proxy) {
-          std::string upstream;
-          {
-            std::lock_guard lock(proxy->mu);
-            upstream = proxy->spec.upstream;
-          }
           proxy->counters.connections_total.fetch_add(1, std::memory_order_relaxed);
           error_code oec;
           socket.set_option(tcp::no_delay(true), oec);
           uint64_t id = self->plane_->NextConnectionId();
           auto conn =
               std::make_shared<Connection>(target, std::move(socket), proxy, *self->plane_, id);
-          proxy->AddConnection(id, ConnectionRef{conn, &target});
-          asio::post(target, [conn, upstream] { conn->Start(upstream); });
+          // Registered only while this listener is still the proxy's: a disable or delete
+          // clears `listener` under the same lock before it cuts the registered connections,
+          // so a connection accepted meanwhile is either cut by it or closed here.
+          std::string upstream;
+          bool live = false;
+          {
+            std::lock_guard lock(proxy->mu);
+            live = proxy->listener.get() == self.get();
+            if (live) {
+              upstream = proxy->spec.upstream;
+              proxy->connections.emplace(id, ConnectionRef{conn, &target});
+            }
+          }
+          if (live) {
+            asio::post(target, [conn, upstream] { conn->Start(upstream); });
+          } else {
+            asio::post(target, [conn] { conn->Cut(); });
+          }
         }
         self->Accept();
       });

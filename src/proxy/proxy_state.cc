@@ -6,7 +6,7 @@ void ProxyState::RebuildToxicSetLocked() {
   auto set = std::make_shared<ToxicSet>();
   for (const ActiveToxic& t : toxics) {
     int index = t.spec.stream == Stream::kUpstream ? 0 : 1;
-    set->streams[index].push_back(ToxicConfig{t.id, t.params, t.spec.toxicity});
+    set->streams[index].push_back(ToxicConfig{t.id, t.revision, t.params, t.spec.toxicity});
   }
   toxic_set = std::move(set);
 }
@@ -22,11 +22,6 @@ std::vector<ConnectionRef> ProxyState::Connections() const {
   out.reserve(connections.size());
   for (const auto& [id, ref] : connections) out.push_back(ref);
   return out;
-}
-
-void ProxyState::AddConnection(uint64_t id, ConnectionRef ref) {
-  std::lock_guard lock(mu);
-  connections.emplace(id, std::move(ref));
 }
 
 ConnectionRef ProxyState::RemoveConnection(uint64_t id) {

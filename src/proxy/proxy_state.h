@@ -24,7 +24,8 @@ class Listener;
 
 // What a connection needs to know of a toxic.
 struct ToxicConfig {
-  uint64_t id = 0;  // stable across updates, so a connection keeps its toxicity roll
+  uint64_t id = 0;        // stable across updates (limit_data's count survives an update)
+  uint64_t revision = 0;  // bumped by every update: connections roll toxicity again
   ToxicParams params;
   double toxicity = 1.0;
 };
@@ -39,6 +40,7 @@ struct ActiveToxic {
   ToxicSpec spec;
   ToxicParams params;
   std::shared_ptr<boost::asio::steady_timer> expiry;  // set when spec.duration is
+  uint64_t revision = 0;
 };
 
 struct ProxyCounters {
@@ -64,7 +66,6 @@ struct ProxyState {
   std::shared_ptr<const ToxicSet> Toxics() const;
   // Copies of the open connections, to post work to (call without `mu`).
   std::vector<ConnectionRef> Connections() const;
-  void AddConnection(uint64_t id, ConnectionRef ref);
   // Returns the removed reference, so the caller (not `mu`) releases it.
   ConnectionRef RemoveConnection(uint64_t id);
 

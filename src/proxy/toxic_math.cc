@@ -32,6 +32,10 @@ bool RollToxicity(double toxicity, Rng& rng) {
   return rng.Uniform01() < toxicity;
 }
 
+namespace {
+constexpr Nanos kMaxDelay = std::chrono::hours(24 * 365 * 3);
+}  // namespace
+
 Nanos LatencyDelay(int64_t latency_ms, int64_t jitter_ms, Rng& rng) {
   Nanos delay = milliseconds(latency_ms);
   if (jitter_ms > 0) {
@@ -115,7 +119,8 @@ Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, Stead
         plan.bytes = std::min(plan.bytes, BandwidthPiece(p.rate));
         break;
       case ToxicType::kLatency:
-        latency += LatencyDelay(p.latency, p.jitter, rng);
+        // Each delay is bounded (toxic_params.cc); many toxics together saturate at ~3 years.
+        latency = std::min<Nanos>(latency + LatencyDelay(p.latency, p.jitter, rng), kMaxDelay);
         break;
       case ToxicType::kSlowClose:
       case ToxicType::kNoop:

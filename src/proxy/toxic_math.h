@@ -65,6 +65,7 @@ size_t LimitAllowance(int64_t limit, uint64_t passed, size_t chunk);
 // One toxic as one connection sees it: its parameters plus the connection's state.
 struct ToxicRuntime {
   uint64_t id = 0;
+  uint64_t revision = 0;
   ToxicParams params;
   bool applies = false;                // the toxicity roll for this connection
   SteadyTime activated{};              // when this connection got the toxic

@@ -8,27 +8,43 @@
 namespace chaosrun::proxy {
 namespace {
 
+// Upper bounds keep every conversion to nanoseconds and every size computation far from
+// overflow (values above them would silently mean something else: a "forever" timeout that
+// fires at once). Generous: 10^11 ms is three years.
+constexpr int64_t kMaxMillis = 100'000'000'000;
+constexpr int64_t kMaxMicros = kMaxMillis * 1000;
+constexpr int64_t kMaxRate = 1'000'000'000'000;  // KB/s
+constexpr int64_t kMaxSize = int64_t{1} << 40;   // bytes (slicer piece sizes)
+constexpr int64_t kMaxCount = INT64_MAX;         // bytes (limit_data: a count, no conversion)
+
+struct Attribute {
+  const char* name;
+  int64_t ToxicParams::*member;
+  int64_t max;
+};
+
 struct TypeInfo {
   ToxicType type;
   const char* name;
-  std::vector<std::pair<const char*, int64_t ToxicParams::*>> attributes;
+  std::vector<Attribute> attributes;
 };
 
 const std::vector<TypeInfo>& Types() {
   static const std::vector<TypeInfo> types = {
       {ToxicType::kLatency,
        "latency",
-       {{"latency", &ToxicParams::latency}, {"jitter", &ToxicParams::jitter}}},
-      {ToxicType::kBandwidth, "bandwidth", {{"rate", &ToxicParams::rate}}},
-      {ToxicType::kSlowClose, "slow_close", {{"delay", &ToxicParams::delay}}},
-      {ToxicType::kTimeout, "timeout", {{"timeout", &ToxicParams::timeout}}},
-      {ToxicType::kResetPeer, "reset_peer", {{"timeout", &ToxicParams::timeout}}},
+       {{"latency", &ToxicParams::latency, kMaxMillis},
+        {"jitter", &ToxicParams::jitter, kMaxMillis}}},
+      {ToxicType::kBandwidth, "bandwidth", {{"rate", &ToxicParams::rate, kMaxRate}}},
+      {ToxicType::kSlowClose, "slow_close", {{"delay", &ToxicParams::delay, kMaxMillis}}},
+      {ToxicType::kTimeout, "timeout", {{"timeout", &ToxicParams::timeout, kMaxMillis}}},
+      {ToxicType::kResetPeer, "reset_peer", {{"timeout", &ToxicParams::timeout, kMaxMillis}}},
       {ToxicType::kSlicer,
        "slicer",
-       {{"average_size", &ToxicParams::average_size},
-        {"size_variation", &ToxicParams::size_variation},
-        {"delay", &ToxicParams::delay}}},
-      {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes}}},
+       {{"average_size", &ToxicParams::average_size, kMaxSize},
+        {"size_variation", &ToxicParams::size_variation, kMaxSize},
+        {"delay", &ToxicParams::delay, kMaxMicros}}},
+      {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes, kMaxCount}}},
       {ToxicType::kNoop, "noop", {}},
   };
   return types;
@@ -73,17 +89,21 @@ Status Apply(ToxicParams& p, const Json& attributes) {
   if (attributes.is_null()) return Status::Ok();
   const TypeInfo& info = Info(p.type);
   for (const auto& [key, value] : attributes.items()) {
-    int64_t ToxicParams::*field = nullptr;
-    for (const auto& [name, member] : info.attributes) {
-      if (key == name) field = member;
+    const Attribute* attribute = nullptr;
+    for (const Attribute& a : info.attributes) {
+      if (key == a.name) attribute = &a;
     }
-    if (field == nullptr) {
+    if (attribute == nullptr) {
       return Status::InvalidArgument("attributes." + key + ": unknown attribute of " + info.name);
     }
     std::optional<int64_t> n = NonNegativeInt(value);
     if (!n)
       return Status::InvalidArgument("attributes." + key + ": must be a non-negative integer");
-    p.*field = *n;
+    if (*n > attribute->max) {
+      return Status::InvalidArgument("attributes." + key + ": must be at most " +
+                                     std::to_string(attribute->max));
+    }
+    p.*(attribute->member) = *n;
   }
   return CheckSlicer(p);
 }
@@ -149,7 +169,7 @@ Result<ToxicParams> MergeAttributes(const ToxicParams& current, const Json& patc
 
 Json AttributesToJson(const ToxicParams& params) {
   Json j = Json::object();
-  for (const auto& [name, member] : Info(params.type).attributes) j[name] = params.*member;
+  for (const Attribute& a : Info(params.type).attributes) j[a.name] = params.*(a.member);
   return j;
 }
 

@@ -193,3 +193,38 @@ TEST(ProxyBackpressureTest, SmallBufferStillRelaysEverythingThroughLatency) {
 
 }  // namespace
 }  // namespace chaosrun::testing
+
+namespace chaosrun::testing {
+namespace {
+
+// DeleteProxy cuts the proxy's connections by posting to their loops; an engine destroyed right
+// after must still close them (a connection and its proxy refer to each other: nothing else
+// would), so the client sees EOF instead of a socket left open until the process exits.
+TEST(ProxyEngineLifetime, DestroyedRightAfterDeleteClosesTheDeletedProxysConnections) {
+  TcpServer server(EchoHandler);
+  for (int round = 0; round < 20; ++round) {
+    proxy::Engine::Options o;
+    o.threads = 2;
+    auto engine = std::make_unique<proxy::Engine>(o);
+    proxy::ProxySpec spec;
+    spec.name = "gone";
+    spec.listen = "127.0.0.1:0";
+    spec.upstream = "127.0.0.1:" + std::to_string(server.port());
+    auto created = engine->CreateProxy(spec);
+    ASSERT_TRUE(created.has_value()) << created.error().ToString();
+    std::string listen = (*created)["listen"].get<std::string>();
+    int fd = ConnectTo(static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))));
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(WriteAll(fd, "x"));
+    ASSERT_EQ(ReadUpTo(fd, 1), "x");  // relayed: the connection is registered on its loop
+    ASSERT_TRUE(engine->DeleteProxy("gone").ok());
+    engine.reset();
+    char c;
+    ssize_t n = ::recv(fd, &c, 1, 0);  // 5 s receive timeout (ConnectTo): -1 if left open
+    EXPECT_EQ(n, 0) << "round " << round << ": errno " << errno;
+    ::close(fd);
+  }
+}
+
+}  // namespace
+}  // namespace chaosrun::testing
