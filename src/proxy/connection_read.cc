@@ -156,7 +156,21 @@ bool Connection::SpliceRound(int i) {
   }
   ssize_t n = ::splice(d.src->native_handle(), nullptr, d.pipe_w, nullptr,
                        std::min<size_t>(room, kPipeBytes), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  // TCP urgent data: splice stops at the urgent mark and says EAGAIN while the socket stays
+  // readable (a wait would complete at once, forever), or 0 as if at EOF once the peer's FIN
+  // is queued behind the data. recv() steps over the mark, so at the mark this direction
+  // leaves the splice path for good (the pipe is empty here) and reads on with recv().
+  auto at_urgent_mark = [&] {
+    int at_mark = 0;
+    if (::ioctl(d.src->native_handle(), SIOCATMARK, &at_mark) != 0 || !at_mark) return false;
+    ::close(d.pipe_r);
+    ::close(d.pipe_w);
+    d.pipe_r = -2;  // never again on this direction
+    d.pipe_w = -1;
+    return true;
+  };
   if (n == 0) {
+    if (at_urgent_mark()) return true;
     d.src_eof = true;
     Pump(i);
     return false;
@@ -164,17 +178,7 @@ bool Connection::SpliceRound(int i) {
   if (n < 0) {
     if (errno == EINTR) return true;
     if (errno == EAGAIN) {
-      // TCP urgent data: splice stops at the urgent mark and says EAGAIN while the socket stays
-      // readable (a wait would complete at once, forever). recv() steps over the mark, so this
-      // direction leaves the splice path for good (the pipe is empty here).
-      int at_mark = 0;
-      if (::ioctl(d.src->native_handle(), SIOCATMARK, &at_mark) == 0 && at_mark) {
-        ::close(d.pipe_r);
-        ::close(d.pipe_w);
-        d.pipe_r = -2;  // never again on this direction
-        d.pipe_w = -1;
-        return true;
-      }
+      if (at_urgent_mark()) return true;
       WaitReadable(i);
     } else {
       Close(true);
