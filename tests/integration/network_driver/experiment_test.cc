@@ -15,13 +15,6 @@
 namespace chaosrun::network_driver_test {
 namespace {
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TEST(NetworkExperimentTest, Latency300msIsNoticedAndRemovedAfterwards) {
   chaosrun::testing::TempDir tmp;
   const std::string dir = tmp.path().string();

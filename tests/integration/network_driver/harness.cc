@@ -39,6 +39,13 @@ std::atomic<int> g_counter{0};
 
 }  // namespace
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::string DriverPath() {
   std::filesystem::path bin(CHAOSRUN_BINARY);
   return (bin.parent_path().parent_path() / "lib/chaosrun/drivers/libchaosrun_network.so").string();

@@ -29,6 +29,9 @@ plugin::Driver* LoadedDriver(std::string* error);
 bool WaitUntil(const std::function<bool()>& done,
                std::chrono::milliseconds cap = std::chrono::seconds(20));
 
+// The whole file at `path` ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+
 // Runs argv to completion (30 s cap).
 drivers::process::CaptureResult Run(const std::vector<std::string>& argv);
 // Runs argv and fails the test when it does not succeed.

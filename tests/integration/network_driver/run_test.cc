@@ -20,13 +20,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 Json DriverAction(const std::string& name, const std::string& func, const Json& args) {
   return {{"type", "action"},
           {"name", name},

@@ -18,7 +18,7 @@ TcSpec Parse(const std::string& func, const json& args) {
   return spec;
 }
 
-std::string Error(const std::string& func, const json& args) {
+std::string TcError(const std::string& func, const json& args) {
   TcSpec spec;
   return ParseTcAction(func, args, &spec);
 }
@@ -68,29 +68,29 @@ TEST(TcSpecTest, NamespaceTargetsAndArgv) {
 }
 
 TEST(TcSpecTest, RejectsBadArguments) {
-  EXPECT_THAT(Error("delay", {{"delay_ms", 10}}), HasSubstr("interface is required"));
-  EXPECT_THAT(Error("delay", {{"interface", "this-name-is-too-long"}, {"delay_ms", 1}}),
+  EXPECT_THAT(TcError("delay", {{"delay_ms", 10}}), HasSubstr("interface is required"));
+  EXPECT_THAT(TcError("delay", {{"interface", "this-name-is-too-long"}, {"delay_ms", 1}}),
               HasSubstr("15"));
-  EXPECT_THAT(Error("delay", {{"interface", "eth0; reboot"}, {"delay_ms", 1}}),
+  EXPECT_THAT(TcError("delay", {{"interface", "eth0; reboot"}, {"delay_ms", 1}}),
               HasSubstr("interface"));
-  EXPECT_THAT(Error("delay", {{"interface", "e"}, {"namespace", "../x"}, {"delay_ms", 1}}),
+  EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"namespace", "../x"}, {"delay_ms", 1}}),
               HasSubstr("namespace"));
-  EXPECT_THAT(Error("delay", {{"interface", "e"}}), HasSubstr("delay_ms is required"));
-  EXPECT_THAT(Error("delay", {{"interface", "e"}, {"delay_ms", 0}}), HasSubstr("above 0"));
-  EXPECT_THAT(Error("delay", {{"interface", "e"}, {"delay_ms", 1e9}}), HasSubstr("60000"));
-  EXPECT_THAT(Error("delay", {{"interface", "e"}, {"delay_ms", "5ms"}}), HasSubstr("delay_ms"));
-  EXPECT_THAT(Error("loss", {{"interface", "e"}, {"percent", 101}}), HasSubstr("percent"));
-  EXPECT_THAT(Error("loss", {{"interface", "e"}, {"percent", 0}}), HasSubstr("above 0"));
-  EXPECT_THAT(Error("loss", {{"interface", "e"}, {"percent", 1}, {"jitter_ms", 1}}),
+  EXPECT_THAT(TcError("delay", {{"interface", "e"}}), HasSubstr("delay_ms is required"));
+  EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"delay_ms", 0}}), HasSubstr("above 0"));
+  EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"delay_ms", 1e9}}), HasSubstr("60000"));
+  EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"delay_ms", "5ms"}}), HasSubstr("delay_ms"));
+  EXPECT_THAT(TcError("loss", {{"interface", "e"}, {"percent", 101}}), HasSubstr("percent"));
+  EXPECT_THAT(TcError("loss", {{"interface", "e"}, {"percent", 0}}), HasSubstr("above 0"));
+  EXPECT_THAT(TcError("loss", {{"interface", "e"}, {"percent", 1}, {"jitter_ms", 1}}),
               HasSubstr("unknown argument 'jitter_ms'"));
-  EXPECT_THAT(Error("rate", {{"interface", "e"}}), HasSubstr("rate_kbit is required"));
-  EXPECT_THAT(Error("rate", {{"interface", "e"}, {"rate_kbit", 1.5}}), HasSubstr("rate_kbit"));
-  EXPECT_THAT(Error("rate", {{"interface", "e"}, {"rate_kbit", 100}, {"burst_bytes", 10}}),
+  EXPECT_THAT(TcError("rate", {{"interface", "e"}}), HasSubstr("rate_kbit is required"));
+  EXPECT_THAT(TcError("rate", {{"interface", "e"}, {"rate_kbit", 1.5}}), HasSubstr("rate_kbit"));
+  EXPECT_THAT(TcError("rate", {{"interface", "e"}, {"rate_kbit", 100}, {"burst_bytes", 10}}),
               HasSubstr("burst_bytes"));
-  EXPECT_THAT(Error("reorder", {{"interface", "e"}, {"percent", 5}, {"delay_ms", 0}}),
+  EXPECT_THAT(TcError("reorder", {{"interface", "e"}, {"percent", 5}, {"delay_ms", 0}}),
               HasSubstr("delay_ms must be above 0"));
-  EXPECT_THAT(Error("shape", {{"interface", "e"}}), HasSubstr("no tc action"));
-  EXPECT_THAT(Error("loss", json::array()), HasSubstr("JSON object"));
+  EXPECT_THAT(TcError("shape", {{"interface", "e"}}), HasSubstr("no tc action"));
+  EXPECT_THAT(TcError("loss", json::array()), HasSubstr("JSON object"));
 }
 
 TEST(TcSpecTest, Numbers) {

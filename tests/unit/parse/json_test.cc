@@ -2,19 +2,13 @@
 
 #include <string>
 
+#include "error_of.h"
 #include "parse/loader.h"
 
 namespace chaosrun::parse {
 namespace {
 
 Result<Json> Json_(const std::string& text) { return ParseText(text, DocFormat::kJson, "e.json"); }
-
-// The message of a failed parse, or a marker when it unexpectedly succeeded.
-std::string ErrorOf(const Result<Json>& r) {
-  if (r) return "<parsed: " + r->dump() + ">";
-  EXPECT_EQ(r.error().code(), Code::kParseError);
-  return r.error().message();
-}
 
 TEST(JsonText, KeepsKeyOrderAndTypes) {
   auto doc = Json_(R"({"z": 1, "a": [true, null, 1.5, -2, "s"], "m": {}})");

@@ -2,18 +2,13 @@
 
 #include <string>
 
+#include "error_of.h"
 #include "parse/loader.h"
 
 namespace chaosrun::parse {
 namespace {
 
 Result<Json> Yaml(const std::string& text) { return ParseText(text, DocFormat::kYaml, "e.yaml"); }
-
-std::string ErrorOf(const Result<Json>& r) {
-  if (r) return "<parsed: " + r->dump() + ">";
-  EXPECT_EQ(r.error().code(), Code::kParseError);
-  return r.error().message();
-}
 
 TEST(YamlText, MappingKeepsOrderAndNesting) {
   auto doc = Yaml(
