@@ -206,14 +206,9 @@ TEST(ProxyEngineLifetime, DestroyedRightAfterDeleteClosesTheDeletedProxysConnect
     proxy::Engine::Options o;
     o.threads = 2;
     auto engine = std::make_unique<proxy::Engine>(o);
-    proxy::ProxySpec spec;
-    spec.name = "gone";
-    spec.listen = "127.0.0.1:0";
-    spec.upstream = "127.0.0.1:" + std::to_string(server.port());
-    auto created = engine->CreateProxy(spec);
-    ASSERT_TRUE(created.has_value()) << created.error().ToString();
-    std::string listen = (*created)["listen"].get<std::string>();
-    int fd = ConnectTo(static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))));
+    uint16_t port = CreateProxyOn(*engine, "gone", server.port());
+    ASSERT_NE(port, 0);
+    int fd = ConnectTo(port);
     ASSERT_GE(fd, 0);
     ASSERT_TRUE(WriteAll(fd, "x"));
     ASSERT_EQ(ReadUpTo(fd, 1), "x");  // relayed: the connection is registered on its loop

@@ -33,6 +33,9 @@ class TcpServer {
   std::vector<std::thread> workers_;
 };
 
+// A listening TCP socket on 127.0.0.1 with a free port (stored in `port`); -1 on failure.
+int ListenOnLoopback(int backlog, uint16_t& port);
+
 // Handlers.
 void EchoHandler(int fd);  // echoes until EOF, then shuts down its sending side
 

@@ -13,6 +13,20 @@
 
 namespace chaosrun::testing {
 
+// Creates proxy `name` on `engine` in front of 127.0.0.1:`upstream`; returns its listening port
+// (0 on error, with a failed expectation).
+inline uint16_t CreateProxyOn(proxy::Engine& engine, const std::string& name, uint16_t upstream) {
+  proxy::ProxySpec spec;
+  spec.name = name;
+  spec.listen = "127.0.0.1:0";
+  spec.upstream = "127.0.0.1:" + std::to_string(upstream);
+  auto r = engine.CreateProxy(spec);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().ToString());
+  if (!r) return 0;
+  std::string listen = (*r)["listen"].get<std::string>();
+  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+}
+
 class ProxyTest : public ::testing::Test {
  protected:
   static proxy::Engine::Options Opts() {
@@ -24,15 +38,7 @@ class ProxyTest : public ::testing::Test {
 
   // Creates proxy `name` in front of `server` and returns its listening port.
   uint16_t MakeProxy(const std::string& name, const TcpServer& server) {
-    proxy::ProxySpec spec;
-    spec.name = name;
-    spec.listen = "127.0.0.1:0";
-    spec.upstream = "127.0.0.1:" + std::to_string(server.port());
-    auto r = engine_.CreateProxy(spec);
-    EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().ToString());
-    if (!r) return 0;
-    std::string listen = (*r)["listen"].get<std::string>();
-    return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+    return CreateProxyOn(engine_, name, server.port());
   }
 
   void AddToxic(const std::string& proxy, const Json& toxic) {

@@ -30,19 +30,6 @@ std::unique_ptr<proxy::Engine> MakeEngine(int threads, size_t max_buffer_bytes =
   return std::make_unique<proxy::Engine>(o);
 }
 
-// Creates proxy `name` on `engine` in front of 127.0.0.1:`upstream`; returns its port (0 on error).
-uint16_t CreateOn(proxy::Engine& engine, const std::string& name, uint16_t upstream) {
-  proxy::ProxySpec spec;
-  spec.name = name;
-  spec.listen = "127.0.0.1:0";
-  spec.upstream = "127.0.0.1:" + std::to_string(upstream);
-  auto r = engine.CreateProxy(spec);
-  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().ToString());
-  if (!r) return 0;
-  std::string listen = (*r)["listen"].get<std::string>();
-  return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
-}
-
 Status AddOn(proxy::Engine& engine, const std::string& proxy, const Json& toxic) {
   auto spec = proxy::ToxicFromJson(toxic);
   if (!spec) return spec.error();
@@ -88,15 +75,7 @@ int ConnectSmallWindow(uint16_t port, int rcvbuf, int recv_timeout_ms) {
 class HoldingServer {
  public:
   HoldingServer() {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(listen_fd_, 4096);
-    socklen_t len = sizeof addr;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = ListenOnLoopback(4096, port_);
     thread_ = std::thread([this] {
       while (!stop_) {
         pollfd p{listen_fd_, POLLIN, 0};
@@ -246,8 +225,8 @@ TEST_F(ProxyRegressionTest, ResetPeerAddedOverHeldDataResetsTheClient) {
     ReadToEof(fd);
   });
   TcpServer echo(EchoHandler);
-  uint16_t port = CreateOn(*engine, "rp", server.port());
-  uint16_t barrier = CreateOn(*engine, "barrier", echo.port());
+  uint16_t port = CreateProxyOn(*engine, "rp", server.port());
+  uint16_t barrier = CreateProxyOn(*engine, "barrier", echo.port());
   ASSERT_TRUE(
       AddOn(*engine, "rp", Json{{"type", "latency"}, {"attributes", {{"latency", 500}}}}).ok());
   Socket fd(ConnectTo(port, 3000));
@@ -279,8 +258,8 @@ TEST_F(ProxyRegressionTest, OneByteSlicerDoesNotStarveTheLoop) {
     ReadToEof(fd);
   });
   TcpServer echo(EchoHandler);
-  uint16_t bulk_port = CreateOn(*engine, "bulk", bulk_server.port());
-  uint16_t ping_port = CreateOn(*engine, "ping", echo.port());
+  uint16_t bulk_port = CreateProxyOn(*engine, "bulk", bulk_server.port());
+  uint16_t ping_port = CreateProxyOn(*engine, "ping", echo.port());
   ASSERT_TRUE(
       AddOn(*engine, "bulk",
             Json{{"type", "slicer"},
@@ -321,7 +300,7 @@ TEST_F(ProxyRegressionTest, OneByteSlicerDoesNotStarveTheLoop) {
 // accepted while the proxy is being disabled is closed too, never left relaying on it.
 TEST_F(ProxyRegressionTest, ConnectionAcceptedDuringDisableIsClosed) {
   HoldingServer upstream;
-  uint16_t port = CreateOn(engine_, "race", upstream.port());
+  uint16_t port = CreateProxyOn(engine_, "race", upstream.port());
   ASSERT_NE(port, 0);
   for (int round = 0; round < 200; ++round) {
     uint64_t base = engine_.Stats("race")->connections_total;
@@ -441,7 +420,7 @@ TEST_F(ProxyRegressionTest, LimitDataGivesASlowReaderExactlyTheLimitThenEof) {
   const std::string data = RandomBytes(16 << 20, 8);
   TcpServer server([&](int fd) { WriteAll(fd, data); });  // never reads
   auto engine = MakeEngine(1, 64 << 10);  // small: the proxy soon stops reading the client
-  uint16_t port = CreateOn(*engine, "limit", server.port());
+  uint16_t port = CreateProxyOn(*engine, "limit", server.port());
   ASSERT_TRUE(
       AddOn(*engine, "limit", Json{{"type", "limit_data"}, {"attributes", {{"bytes", kLimit}}}})
           .ok());

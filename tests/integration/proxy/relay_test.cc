@@ -133,14 +133,8 @@ TEST(BusyPollProxyTest, RelaysByteExactHonoursToxicsAndStops) {
     o.seed = 7;
     o.busy_poll = std::chrono::microseconds(200);
     auto engine = std::make_unique<proxy::Engine>(o);
-    proxy::ProxySpec spec;
-    spec.name = "bp";
-    spec.listen = "127.0.0.1:0";
-    spec.upstream = "127.0.0.1:" + std::to_string(server.port());
-    auto created = engine->CreateProxy(spec);
-    ASSERT_TRUE(created.has_value()) << created.error().ToString();
-    std::string listen = (*created)["listen"].get<std::string>();
-    auto port = static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+    uint16_t port = CreateProxyOn(*engine, "bp", server.port());
+    ASSERT_NE(port, 0);
 
     int fd = ConnectTo(port);
     ASSERT_GE(fd, 0);
