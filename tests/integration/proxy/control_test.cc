@@ -181,12 +181,7 @@ TEST(ProxyBackpressureTest, SmallBufferStillRelaysEverythingThroughLatency) {
   int fd = ConnectTo(static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))));
   ASSERT_GE(fd, 0);
   const std::string data = RandomBytes(2 << 20, 6);
-  std::thread writer([&] {
-    EXPECT_TRUE(WriteAll(fd, data));
-    ::shutdown(fd, SHUT_WR);
-  });
-  std::string back = ReadToEof(fd);
-  writer.join();
+  std::string back = SendThenReadToEof(fd, data);
   ::close(fd);
   EXPECT_TRUE(back == data) << back.size();
 }

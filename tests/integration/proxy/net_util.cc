@@ -75,8 +75,9 @@ void EchoHandler(int fd) {
   ::shutdown(fd, SHUT_WR);
 }
 
-int ConnectTo(uint16_t port, int recv_timeout_ms) {
+int ConnectTo(uint16_t port, int recv_timeout_ms, int rcvbuf) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (rcvbuf > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

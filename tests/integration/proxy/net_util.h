@@ -39,7 +39,8 @@ int ListenOnLoopback(int backlog, uint16_t& port);
 // Handlers.
 void EchoHandler(int fd);  // echoes until EOF, then shuts down its sending side
 
-int ConnectTo(uint16_t port, int recv_timeout_ms = 5000);  // -1 on failure
+// -1 on failure. `rcvbuf` > 0 sets SO_RCVBUF before connecting (a small window).
+int ConnectTo(uint16_t port, int recv_timeout_ms = 5000, int rcvbuf = 0);
 bool WriteAll(int fd, const std::string& data);
 // Reads until `n` bytes arrived or EOF/error/timeout; returns what arrived.
 std::string ReadUpTo(int fd, size_t n);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <memory>
@@ -12,6 +13,17 @@
 #include "proxy/engine.h"
 
 namespace chaosrun::testing {
+
+// Sends `data` from a second thread, then half-closes; returns what came back until EOF.
+inline std::string SendThenReadToEof(int fd, const std::string& data) {
+  std::thread writer([&] {
+    EXPECT_TRUE(WriteAll(fd, data));
+    ::shutdown(fd, SHUT_WR);  // half-close: the echo server sees EOF and closes its side
+  });
+  std::string back = ReadToEof(fd);
+  writer.join();
+  return back;
+}
 
 // Creates proxy `name` on `engine` in front of 127.0.0.1:`upstream`; returns its listening port
 // (0 on error, with a failed expectation).

@@ -52,21 +52,13 @@ class Socket {
   int fd_;
 };
 
-// A client socket whose receive buffer is set before connecting (so the window stays small).
+// A client socket whose receive buffer is set before connecting (so the window stays small),
+// with a send timeout too.
 int ConnectSmallWindow(uint16_t port, int rcvbuf, int recv_timeout_ms) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  int fd = ConnectTo(port, recv_timeout_ms, rcvbuf);
+  if (fd < 0) return -1;
   timeval tv{recv_timeout_ms / 1000, (recv_timeout_ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
   return fd;
 }
 

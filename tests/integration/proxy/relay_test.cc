@@ -16,12 +16,7 @@ TEST_F(ProxyTest, RelaysMegabytesByteExactBothWays) {
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   const std::string data = RandomBytes(4 << 20, 1);
-  std::thread writer([&] {
-    EXPECT_TRUE(WriteAll(fd, data));
-    ::shutdown(fd, SHUT_WR);  // half-close: the echo server sees EOF and closes its side
-  });
-  std::string back = ReadToEof(fd);
-  writer.join();
+  std::string back = SendThenReadToEof(fd, data);
   ::close(fd);
   EXPECT_EQ(back.size(), data.size());
   EXPECT_TRUE(back == data);
@@ -46,12 +41,6 @@ TEST_F(ProxyTest, LatencyDelaysEachResponseAtLeastTheLatency) {
   }
   ::close(fd);
 }
-
-}  // namespace
-}  // namespace chaosrun::testing
-
-namespace chaosrun::testing {
-namespace {
 
 TEST_F(ProxyTest, HalfCloseReachesTheServerWhichCanStillAnswer) {
   TcpServer server([](int fd) {
@@ -84,12 +73,6 @@ TEST_F(ProxyTest, ResetFromTheServerIsPassedOnAsAReset) {
   ::close(fd);
 }
 
-}  // namespace
-}  // namespace chaosrun::testing
-
-namespace chaosrun::testing {
-namespace {
-
 // A read shorter than the buffer makes a direction wait for readability instead of reading
 // until EAGAIN: every later message (and a FIN right behind a short message) must still come.
 TEST_F(ProxyTest, ManySmallRoundTripsAndFinRightAfterAShortMessage) {
@@ -117,12 +100,6 @@ TEST_F(ProxyTest, ManySmallRoundTripsAndFinRightAfterAShortMessage) {
   EXPECT_EQ(stats->connections_total, 21u);
 }
 
-}  // namespace
-}  // namespace chaosrun::testing
-
-namespace chaosrun::testing {
-namespace {
-
 // --busy-poll: the loops poll instead of sleeping right after work; relaying, timers (a
 // latency toxic) and shutdown must behave exactly as with the blocking loop.
 TEST(BusyPollProxyTest, RelaysByteExactHonoursToxicsAndStops) {
@@ -144,12 +121,7 @@ TEST(BusyPollProxyTest, RelaysByteExactHonoursToxicsAndStops) {
       ASSERT_EQ(ReadUpTo(fd, msg.size()), msg);
     }
     const std::string data = RandomBytes(2 << 20, 3);
-    std::thread writer([&] {
-      EXPECT_TRUE(WriteAll(fd, data));
-      ::shutdown(fd, SHUT_WR);
-    });
-    std::string back = ReadToEof(fd);
-    writer.join();
+    std::string back = SendThenReadToEof(fd, data);
     ::close(fd);
     EXPECT_TRUE(back == data) << "threads=" << threads << ": " << back.size() << " bytes back";
 

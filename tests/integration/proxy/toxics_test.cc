@@ -197,12 +197,7 @@ TEST_F(ProxyTest, NoopPassesEveryByteUnchangedBothWays) {
   const std::string data = RandomBytes(2 << 20, 9);
   int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
-  std::thread writer([&] {
-    EXPECT_TRUE(WriteAll(fd, data));
-    ::shutdown(fd, SHUT_WR);
-  });
-  std::string back = ReadToEof(fd);
-  writer.join();
+  std::string back = SendThenReadToEof(fd, data);
   ::close(fd);
   EXPECT_TRUE(back == data) << back.size();
   EXPECT_EQ(engine_.Stats("noop")->toxics_active, 2u);
