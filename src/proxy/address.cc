@@ -1,6 +1,11 @@
 #include "proxy/address.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
 #include <charconv>
+#include <cstring>
 
 namespace chaosrun::proxy {
 
@@ -30,6 +35,58 @@ Result<HostPort> ParseHostPort(const std::string& text, const char* field) {
 std::string FormatHostPort(const std::string& host, uint16_t port) {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
+}
+
+bool NumericAddress(const std::string& host, uint16_t port, SockAddr* out) {
+  *out = SockAddr{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out->storage);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    out->length = sizeof(sockaddr_in);
+    return true;
+  }
+  *out = SockAddr{};
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+  if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    out->length = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+Result<std::vector<SockAddr>> ResolveAddresses(const std::string& host, uint16_t port) {
+  std::vector<SockAddr> out;
+  SockAddr numeric;
+  if (NumericAddress(host, port, &numeric)) {
+    out.push_back(numeric);
+    return out;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* list = nullptr;
+  std::string service = std::to_string(port);
+  int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+  if (rc != 0) {
+    return Err(Status::IoError("cannot resolve " + FormatHostPort(host, port) + ": " +
+                               ::gai_strerror(rc)));
+  }
+  for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+    if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    SockAddr s;
+    std::memcpy(&s.storage, a->ai_addr, a->ai_addrlen);
+    s.length = a->ai_addrlen;
+    out.push_back(s);
+  }
+  ::freeaddrinfo(list);
+  if (out.empty()) {
+    return Err(Status::IoError("cannot resolve " + FormatHostPort(host, port) + ": no address"));
+  }
+  return out;
 }
 
 }  // namespace chaosrun::proxy

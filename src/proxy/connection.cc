@@ -1,24 +1,19 @@
 #include "proxy/connection.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/connect.hpp>
+#include <cerrno>
 
-#include "proxy/address.h"
 #include "proxy/connection_util.h"
 
 namespace chaosrun::proxy {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-using boost::system::error_code;
-using internal::kChunkOverhead;
-using internal::kPipeBytes;
-using internal::kReadsPerTurn;
 using internal::Now;
-using internal::WouldBlock;
 
 void Connection::Queue::Push(std::unique_ptr<Chunk> c) {
   Chunk* raw = c.get();
@@ -39,21 +34,20 @@ void Connection::Queue::Clear() {
   while (head) Pop();  // iterative: a long list must not recurse in destructors
 }
 
-Connection::Connection(asio::io_context& context, tcp::socket client,
-                       std::shared_ptr<ProxyState> proxy, DataPlane& plane, uint64_t id)
-    : context_(context),
-      client_(std::move(client)),
-      server_(context),
+Connection::Connection(Loop& loop, int client_fd, std::shared_ptr<ProxyState> proxy,
+                       DataPlane& plane, uint64_t id)
+    : loop_(loop),
       proxy_(std::move(proxy)),
       plane_(plane),
       id_(id),
       rng_(plane.SeedFor(id)),
-      dirs_{Direction(context), Direction(context)},
-      kill_timer_(context) {
-  dirs_[0].src = &client_;
-  dirs_[0].dst = &server_;
-  dirs_[1].src = &server_;
-  dirs_[1].dst = &client_;
+      dirs_{Direction(loop), Direction(loop)},
+      kill_timer_(loop) {
+  fds_[0] = client_fd;
+  for (int side = 0; side < 2; ++side) {
+    sides_[side].connection = this;
+    sides_[side].index = side;
+  }
   proxy_->counters.connections_active.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -62,64 +56,113 @@ Connection::~Connection() { Close(false); }
 void Connection::Start(const std::string& upstream) {
   RefreshToxics();
   if (closed_) return;
-  auto target = ParseHostPort(upstream, "upstream");
-  if (!target) {
-    proxy_->counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
-    Close(false);
-    return;
-  }
-  auto self = shared_from_this();
-  auto on_connect = [self](const error_code& ec) {
-    if (self->closed_) return;
-    if (ec) {
-      self->proxy_->counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
-      self->Close(false);
-      return;
-    }
-    self->Connected();
-  };
-  error_code ec;
-  auto address = asio::ip::make_address(target->host, ec);
-  if (!ec) {
-    // Opened and made non-blocking here, so async_connect does not set FIONBIO a second time.
-    server_.open(address.is_v4() ? tcp::v4() : tcp::v6(), ec);
-    if (!ec) server_.non_blocking(true, ec);
-    if (ec) {
-      on_connect(ec);
-      return;
-    }
-    server_.async_connect(tcp::endpoint(address, target->port), on_connect);
-    return;
-  }
-  auto resolver = std::make_shared<tcp::resolver>(context_);
-  resolver->async_resolve(
-      target->host, std::to_string(target->port),
-      [self, resolver, on_connect](const error_code& rec, tcp::resolver::results_type results) {
-        if (self->closed_) return;
-        if (rec) {
-          on_connect(rec);
-          return;
-        }
-        asio::async_connect(
-            self->server_, results,
-            [on_connect](const error_code& cec, const tcp::endpoint&) { on_connect(cec); });
-      });
-}
-
-void Connection::Connected() {
-  // The listener set TCP_NODELAY on the client side; a resolved upstream is not yet
-  // non-blocking (asio::async_connect opened it).
-  error_code ec;
-  server_.set_option(tcp::no_delay(true), ec);
-  if (!ec) client_.non_blocking(true, ec);
-  if (!ec && !server_.non_blocking()) server_.non_blocking(true, ec);
-  if (ec) {
+  // The client socket is registered once, for both edges (OnReady).
+  if (!loop_.Add(fds_[0], EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET, &sides_[0]).ok()) {
     Close(true);
     return;
   }
+  auto target = ParseHostPort(upstream, "upstream");
+  if (!target) {
+    Refused();
+    return;
+  }
+  SockAddr numeric;
+  if (NumericAddress(target->host, target->port, &numeric)) {
+    candidates_.push_back(numeric);
+    ConnectNext();
+    return;
+  }
+  // A name is looked up off the loop (getaddrinfo blocks), then the connect goes on here.
+  plane_.run_blocking([self = shared_from_this(), host = target->host, port = target->port] {
+    auto addresses = ResolveAddresses(host, port);
+    self->loop_.Post([self, addresses = std::move(addresses)]() mutable {
+      if (self->closed_) return;
+      if (!addresses) {
+        self->Refused();
+        return;
+      }
+      self->candidates_ = std::move(*addresses);
+      self->ConnectNext();
+    });
+  });
+}
+
+void Connection::ConnectNext() {
+  while (!closed_ && next_candidate_ < candidates_.size()) {
+    const SockAddr& to = candidates_[next_candidate_++];
+    int fd = ::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int rc = ::connect(fd, to.get(), to.length);
+    if (rc != 0 && errno != EINPROGRESS) {
+      ::close(fd);
+      continue;
+    }
+    fds_[1] = fd;
+    if (!loop_.Add(fd, EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET, &sides_[1]).ok()) {
+      Close(true);
+      return;
+    }
+    connecting_ = true;
+    if (rc == 0) ConnectDone();  // else the writable edge (or an error) reports the outcome
+    return;
+  }
+  if (!closed_) Refused();
+}
+
+void Connection::ConnectDone() {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (::getsockopt(fds_[1], SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if (error == EINPROGRESS || error == EALREADY) return;  // not yet: wait for the next edge
+  connecting_ = false;
+  if (error != 0) {
+    loop_.Remove(fds_[1]);
+    ::close(fds_[1]);
+    fds_[1] = -1;
+    ConnectNext();
+    return;
+  }
+  Connected();
+}
+
+void Connection::Refused() {
+  proxy_->counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
+  Close(false);
+}
+
+void Connection::Connected() {
   connected_ = true;
   TryRead(0);
   TryRead(1);
+}
+
+void Connection::OnReady(int side, uint32_t events) {
+  if (closed_) return;
+  constexpr uint32_t kFailed = EPOLLERR | EPOLLHUP;
+  // Side s is the source of direction s and the sink of direction 1 - s. Recorded even before
+  // the relay starts: the first read is not triggered by an edge, and a FIN that came with the
+  // first data has no edge of its own.
+  Direction& reader = dirs_[side];
+  if (events & (EPOLLPRI | EPOLLRDHUP | kFailed)) reader.drain = true;
+  if (side == 1 && connecting_) {
+    if (events & (EPOLLOUT | kFailed)) ConnectDone();
+    return;
+  }
+  if (!connected_) return;
+  // An edge only matters to a direction that waits for it: every other path tries its read or
+  // write first.
+  if ((events & (EPOLLIN | EPOLLPRI | EPOLLRDHUP | kFailed)) && reader.read_waiting) {
+    reader.read_waiting = false;
+    TryRead(side);
+    if (closed_) return;
+  }
+  Direction& writer = dirs_[1 - side];
+  if ((events & (EPOLLOUT | kFailed)) && writer.write_waiting) {
+    writer.write_waiting = false;
+    Pump(1 - side);
+  }
 }
 
 void Connection::RefreshToxics() {
@@ -158,9 +201,8 @@ void Connection::RefreshToxics() {
     // waiting for the next read would never fire when the peer waits for that data.
     if (d.toxic && (!d.queue.empty() || d.pipe_bytes > 0)) OnArrival(d.toxics, now);
     if (d.piece_left == 0) d.plan.reset();
-    ++d.timer_gen;
     d.armed_at.reset();
-    d.timer.cancel();
+    d.timer.Cancel();
   }
   UpdateKillTimer();
   if (connected_) {
@@ -176,16 +218,13 @@ void Connection::UpdateKillTimer() {
     auto dl = EarliestDeadline(d.toxics);
     if (dl && (!best || dl->at < best->at)) best = dl;
   }
-  uint64_t gen = ++kill_gen_;
   if (!best) {
-    kill_timer_.cancel();
+    kill_timer_.Cancel();
     return;
   }
   bool reset = best->reset;
-  kill_timer_.expires_at(best->at);
-  kill_timer_.async_wait([self = shared_from_this(), gen, reset](const error_code& ec) {
-    if (ec || self->closed_ || gen != self->kill_gen_) return;
-    self->Close(reset);
+  kill_timer_.Arm(best->at, [self = shared_from_this(), reset] {
+    if (!self->closed_) self->Close(reset);
   });
 }
 
@@ -199,40 +238,47 @@ namespace {
 // write side is shut (FIN after its send queue) and its input is read and discarded until the
 // peer's EOF, for at most kLingerTime. close() with unread input would send RST instead, and
 // the kernel would drop the send queue: the peer would get fewer bytes than were let through.
-class Linger : public std::enable_shared_from_this<Linger> {
+// It keeps itself alive through its timer's callback until it finishes.
+class Linger final : public Pollable, public std::enable_shared_from_this<Linger> {
  public:
   static constexpr auto kLingerTime = std::chrono::seconds(5);
-  Linger(tcp::socket socket, asio::io_context& context)
-      : socket_(std::move(socket)), timer_(context) {}
+  Linger(int fd, Loop& loop) : fd_(fd), loop_(loop), timer_(loop) {}
+  ~Linger() { Finish(); }
   void Start() {
-    error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    timer_.expires_after(kLingerTime);
-    timer_.async_wait([self = shared_from_this()](const error_code& wec) {
-      if (!wec) self->Finish();
-    });
-    Read();
+    ::shutdown(fd_, SHUT_WR);
+    timer_.Arm(Now() + kLingerTime, [self = shared_from_this()] { self->Finish(); });
+    if (!loop_.Add(fd_, EPOLLIN | EPOLLET, this).ok()) {
+      Finish();
+      return;
+    }
+    Drain();
   }
+  void OnReady(uint32_t) override { Drain(); }
 
  private:
-  void Read() {
-    socket_.async_read_some(asio::buffer(discard_),
-                            [self = shared_from_this()](const error_code& ec, size_t) {
-                              if (ec) {
-                                self->Finish();  // EOF, error, or closed by the timer
-                                return;
-                              }
-                              self->Read();
-                            });
+  void Drain() {
+    while (fd_ >= 0) {
+      ssize_t n = ::recv(fd_, discard_.data(), discard_.size(), 0);
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      Finish();  // EOF or error
+    }
   }
   void Finish() {
-    error_code ec;
-    timer_.cancel();
-    socket_.close(ec);
+    if (fd_ < 0) return;
+    loop_.Remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    // An event of this turn may still name this object; the timer's callback may hold the
+    // last reference to it.
+    if (auto self = weak_from_this().lock()) loop_.Defer(self);
+    timer_.Cancel();
   }
 
-  tcp::socket socket_;
-  asio::steady_timer timer_;
+  int fd_;
+  Loop& loop_;
+  Timer timer_;
   std::array<char, 2048> discard_{};
 };
 
@@ -241,19 +287,22 @@ class Linger : public std::enable_shared_from_this<Linger> {
 void Connection::Close(bool reset, bool linger) {
   if (closed_) return;
   closed_ = true;
-  error_code ec;
-  for (tcp::socket* s : {&client_, &server_}) {
-    if (!s->is_open()) continue;
-    if (linger && !reset) {
-      s->cancel(ec);  // this connection's pending waits complete (closed_) and let go
-      std::make_shared<Linger>(std::move(*s), context_)->Start();
-      continue;
+  for (int& fd : fds_) {
+    if (fd < 0) continue;
+    loop_.Remove(fd);
+    if (linger && !reset && connected_) {
+      std::make_shared<Linger>(fd, loop_)->Start();
+    } else {
+      if (reset) {
+        ::linger abort{1, 0};  // close() sends RST
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      }
+      ::close(fd);
     }
-    if (reset) s->set_option(asio::socket_base::linger(true, 0), ec);
-    s->close(ec);
+    fd = -1;
   }
   for (Direction& d : dirs_) {
-    d.timer.cancel();
+    d.timer.Cancel();
     d.queue.Clear();
     d.buffered = 0;
     for (int* fd : {&d.pipe_r, &d.pipe_w}) {
@@ -262,10 +311,13 @@ void Connection::Close(bool reset, bool linger) {
     }
     d.pipe_bytes = 0;
   }
-  kill_timer_.cancel();
+  kill_timer_.Cancel();
   proxy_->counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
-  // Every caller holds a reference (a handler's `self`, a posted control task), so this is not
-  // the last one; it is released here, outside the proxy's lock.
+  // An event of this turn may still name this connection (its sides): kept until the turn ends.
+  // (Null in the destructor, where nothing can name it any more.)
+  if (auto self = weak_from_this().lock()) loop_.Defer(self);
+  // Every caller holds a reference (a task's or timer's `self`, a posted control task), so this
+  // is not the last one; it is released here, outside the proxy's lock.
   ConnectionRef removed = proxy_->RemoveConnection(id_);
 }
 

@@ -2,25 +2,26 @@
 // (0 = upstream: client -> server, 1 = downstream: server -> client), each a FIFO of chunks
 // stamped with their arrival time and released through the direction's toxics.
 //
-// Threading: a connection lives on one io_context (one thread); every method but the
-// constructor runs there (control code posts to it). Handlers hold a shared_ptr to it.
+// Threading: a connection lives on one Loop (one thread); every method but the constructor
+// runs there (control code posts to it). Tasks and timers hold a shared_ptr to it.
 //
-// Data path: a direction waits for readability with async_wait (no buffer held while idle),
-// reads into a per-thread buffer, and when no toxic applies and nothing is queued writes it
-// straight to the sink; what the sink does not take is queued. Reading stops while
-// DataPlane::max_buffer_bytes are queued (backpressure). With toxics, each chunk reaching the
-// head gets a Plan (toxic_math.h) that says when and how much to write. Bulk transfers without
-// toxics switch to splice(2) through a per-direction pipe (no copy through user space).
+// Data path: both sockets are registered once with the loop, edge-triggered for reading and
+// writing. A direction that reads EAGAIN (or a short read) waits for the next readable edge (no
+// buffer held while idle), reads into a per-thread buffer, and when no toxic applies and nothing
+// is queued writes it straight to the sink; what the sink does not take is queued and written on
+// the next writable edge. Reading stops while DataPlane::max_buffer_bytes are queued
+// (backpressure). With toxics, each chunk reaching the head gets a Plan (toxic_math.h) that says
+// when and how much to write. Bulk transfers without toxics switch to splice(2) through a
+// per-direction pipe (no copy through user space).
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>  // before Boost (GCC 12 / C++23)
 #include <vector>
 
+#include "proxy/address.h"
+#include "proxy/loop.h"
 #include "proxy/proxy_state.h"
 #include "proxy/toxic_math.h"
 
@@ -28,8 +29,9 @@ namespace chaosrun::proxy {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(boost::asio::io_context& context, boost::asio::ip::tcp::socket client,
-             std::shared_ptr<ProxyState> proxy, DataPlane& plane, uint64_t id);
+  // Takes ownership of `client_fd` (a connected, non-blocking TCP socket).
+  Connection(Loop& loop, int client_fd, std::shared_ptr<ProxyState> proxy, DataPlane& plane,
+             uint64_t id);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -59,10 +61,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void Clear();
     ~Queue() { Clear(); }
   };
+  // Readiness of one socket: side 0 is the client, side 1 the upstream. Readable feeds the
+  // direction that reads it (direction == side), writable the one that writes to it.
+  struct Side final : Pollable {
+    Connection* connection = nullptr;
+    int index = 0;
+    void OnReady(uint32_t events) override { connection->OnReady(index, events); }
+  };
   struct Direction {
-    explicit Direction(boost::asio::io_context& context) : timer(context) {}
-    boost::asio::ip::tcp::socket* src = nullptr;
-    boost::asio::ip::tcp::socket* dst = nullptr;
+    explicit Direction(Loop& loop) : timer(loop) {}
     Queue queue;
     size_t buffered = 0;  // queued bytes plus per-chunk overhead
     std::vector<ToxicRuntime> toxics;
@@ -74,16 +81,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool write_waiting = false;
     bool pump_posted = false;  // a Pump continuation is queued on the loop
     bool src_eof = false, dst_shut = false;
+    // A short read may not have emptied the source; read on until EAGAIN. Set by an edge that
+    // reports urgent data (a read stops at the urgent mark with data behind it), the peer's FIN
+    // or an error (reported with the data before it; no further edge would come).
+    bool drain = false;
     std::optional<SteadyTime> close_at;  // slow_close
     // Zero-copy bulk path: once a read fills the whole buffer and no toxic applies, data moves
     // source -> pipe -> sink with splice(2). Bytes in the pipe come before any queued chunk.
     int pipe_r = -1, pipe_w = -1;
     size_t pipe_bytes = 0;
-    boost::asio::steady_timer timer;
-    uint64_t timer_gen = 0;
-    std::optional<SteadyTime> armed_at;  // the pending timer's expiry, to avoid re-arming it
+    Timer timer;
+    std::optional<SteadyTime> armed_at;  // the pending timer's release time, to avoid re-arming
   };
 
+  int src(int i) const { return fds_[i]; }
+  int dst(int i) const { return fds_[1 - i]; }
+  void OnReady(int side, uint32_t events);
+  // Starts a non-blocking connect to candidates_[next_candidate_++], then the next on failure.
+  void ConnectNext();
+  void ConnectDone();
+  void Refused();
   void Connected();
   void TryRead(int i);
   void WaitReadable(int i);
@@ -105,16 +122,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // and drains the inputs before closing, so that nothing already written is lost to an RST.
   void Close(bool reset, bool linger = false);
 
-  boost::asio::io_context& context_;
-  boost::asio::ip::tcp::socket client_;
-  boost::asio::ip::tcp::socket server_;
+  Loop& loop_;
+  int fds_[2] = {-1, -1};  // [0] client, [1] upstream
+  Side sides_[2];
+  std::vector<SockAddr> candidates_;  // upstream addresses still to try
+  size_t next_candidate_ = 0;
+  bool connecting_ = false;
   std::shared_ptr<ProxyState> proxy_;
   DataPlane& plane_;
   uint64_t id_;
   Rng rng_;
   Direction dirs_[2];
-  boost::asio::steady_timer kill_timer_;
-  uint64_t kill_gen_ = 0;
+  Timer kill_timer_;
   bool connected_ = false;
   bool closed_ = false;
 };

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -15,9 +14,6 @@
 
 namespace chaosrun::proxy {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-using boost::system::error_code;
 using internal::kChunkOverhead;
 using internal::kPipeBytes;
 using internal::kReadsPerTurn;
@@ -49,31 +45,33 @@ void Connection::TryRead(int i) {
       d.read_paused = true;
       return;
     }
-    error_code ec;
     size_t want = std::min(room, plane_.read_chunk_bytes);
-    size_t n = d.src->read_some(asio::buffer(buffer, want), ec);
-    if (WouldBlock(ec)) {
-      WaitReadable(i);
+    ssize_t got = ::recv(src(i), buffer, want, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (WouldBlock(errno)) {
+        d.drain = false;  // the receive queue is empty
+        WaitReadable(i);
+      } else {
+        Close(true);  // a reset (or error) from the source is passed on as a reset
+      }
       return;
     }
-    if (ec == asio::error::eof) {
+    if (got == 0) {
       d.src_eof = true;
       Pump(i);
       return;
     }
-    if (ec) {
-      Close(true);  // a reset (or error) from the source is passed on as a reset
-      return;
-    }
+    size_t n = static_cast<size_t>(got);
     SteadyTime now = Now();
     size_t written = 0;
     if (d.toxic) {
       if (OnArrival(d.toxics, now)) UpdateKillTimer();
     } else if (d.queue.empty() && !d.write_waiting && d.piece_left == 0) {
-      written = d.dst->write_some(asio::buffer(buffer, n), ec);
-      if (WouldBlock(ec)) {
-        written = 0;
-      } else if (ec) {
+      ssize_t sent = ::send(dst(i), buffer, n, MSG_NOSIGNAL);
+      if (sent >= 0) {
+        written = static_cast<size_t>(sent);
+      } else if (!WouldBlock(errno) && errno != EINTR) {
         Close(true);
         return;
       }
@@ -84,33 +82,23 @@ void Connection::TryRead(int i) {
       Enqueue(i, buffer + written, n - written, now);
       Pump(i);
     }
-    // A read shorter than asked for emptied the socket's receive queue: wait for readability
-    // instead of a second read that would only say EAGAIN. Safe with the edge-triggered
-    // reactor: later data is a new edge, and async_wait re-arms the descriptor (EPOLL_CTL_MOD
-    // re-checks readiness), so nothing that arrived in between is missed.
-    if (n < want) {
+    // A read shorter than asked for emptied the socket's receive queue: wait for the next
+    // readable edge instead of a second read that would only say EAGAIN. Data that arrives
+    // after this read is a new edge, so nothing is missed. Not when an edge reported urgent
+    // data, a FIN or an error (Direction::drain): those may sit behind the data just read.
+    if (n < want && !d.drain) {
       if (!closed_ && !d.src_eof && !d.read_waiting) WaitReadable(i);
       return;
     }
   }
   if (closed_ || d.read_waiting) return;
   d.read_posted = true;
-  asio::post(context_, [self = shared_from_this(), i] { self->TryRead(i); });
+  loop_.Post([self = shared_from_this(), i] { self->TryRead(i); });
 }
 
-void Connection::WaitReadable(int i) {
-  Direction& d = dirs_[i];
-  d.read_waiting = true;
-  d.src->async_wait(tcp::socket::wait_read, [self = shared_from_this(), i](const error_code& ec) {
-    self->dirs_[i].read_waiting = false;
-    if (self->closed_) return;
-    if (ec) {
-      self->Close(true);
-      return;
-    }
-    self->TryRead(i);
-  });
-}
+// The socket is registered edge-triggered for good (Start): waiting is only a flag that lets the
+// next readable edge call TryRead (OnReady). Set only after a read found the queue empty.
+void Connection::WaitReadable(int i) { dirs_[i].read_waiting = true; }
 
 void Connection::ResumeRead(int i) {
   Direction& d = dirs_[i];
@@ -118,7 +106,7 @@ void Connection::ResumeRead(int i) {
   d.read_paused = false;
   if (d.read_posted || d.read_waiting) return;
   d.read_posted = true;
-  asio::post(context_, [self = shared_from_this(), i] { self->TryRead(i); });
+  loop_.Post([self = shared_from_this(), i] { self->TryRead(i); });
 }
 
 void Connection::Enqueue(int i, const char* data, size_t n, SteadyTime arrival) {
@@ -154,15 +142,15 @@ bool Connection::SpliceRound(int i) {
     d.read_paused = true;
     return false;
   }
-  ssize_t n = ::splice(d.src->native_handle(), nullptr, d.pipe_w, nullptr,
-                       std::min<size_t>(room, kPipeBytes), SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  ssize_t n = ::splice(src(i), nullptr, d.pipe_w, nullptr, std::min<size_t>(room, kPipeBytes),
+                       SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
   // TCP urgent data: splice stops at the urgent mark and says EAGAIN while the socket stays
   // readable (a wait would complete at once, forever), or 0 as if at EOF once the peer's FIN
   // is queued behind the data. recv() steps over the mark, so at the mark this direction
   // leaves the splice path for good (the pipe is empty here) and reads on with recv().
   auto at_urgent_mark = [&] {
     int at_mark = 0;
-    if (::ioctl(d.src->native_handle(), SIOCATMARK, &at_mark) != 0 || !at_mark) return false;
+    if (::ioctl(src(i), SIOCATMARK, &at_mark) != 0 || !at_mark) return false;
     ::close(d.pipe_r);
     ::close(d.pipe_w);
     d.pipe_r = -2;  // never again on this direction
@@ -197,7 +185,7 @@ bool Connection::SpliceRound(int i) {
 bool Connection::DrainPipe(int i) {
   Direction& d = dirs_[i];
   while (d.pipe_bytes > 0 && !closed_) {
-    ssize_t w = ::splice(d.pipe_r, nullptr, d.dst->native_handle(), nullptr, d.pipe_bytes,
+    ssize_t w = ::splice(d.pipe_r, nullptr, dst(i), nullptr, d.pipe_bytes,
                          SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (w < 0) {
       if (errno == EINTR) continue;

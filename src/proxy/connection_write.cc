@@ -1,37 +1,24 @@
 // The writing half of a connection: planning the head chunk through the toxics, timed
 // release, partial writes, half-close and slow_close.
 #include <sched.h>
+#include <sys/socket.h>
 
-#include <boost/asio/post.hpp>
+#include <cerrno>
 
 #include "proxy/connection.h"
 #include "proxy/connection_util.h"
 
 namespace chaosrun::proxy {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-using boost::system::error_code;
 using internal::kChunkOverhead;
 using internal::kPiecesPerTurn;
-using internal::kPipeBytes;
-using internal::kReadsPerTurn;
 using internal::Now;
 using internal::WouldBlock;
 
-void Connection::WaitWritable(int i) {
-  Direction& d = dirs_[i];
-  d.write_waiting = true;
-  d.dst->async_wait(tcp::socket::wait_write, [self = shared_from_this(), i](const error_code& ec) {
-    self->dirs_[i].write_waiting = false;
-    if (self->closed_) return;
-    if (ec) {
-      self->Close(true);
-      return;
-    }
-    self->Pump(i);
-  });
-}
+// Like WaitReadable: a flag for the next writable edge (OnReady), set only after a write that
+// the sink did not take whole (EAGAIN or a partial write: the kernel marks the socket as out of
+// space, so it reports the edge when space is freed).
+void Connection::WaitWritable(int i) { dirs_[i].write_waiting = true; }
 
 void Connection::Pump(int i) {
   Direction& d = dirs_[i];
@@ -47,7 +34,7 @@ void Connection::Pump(int i) {
         // Enough for one turn: let the loop's other connections and timers run, then go on.
         if (!d.pump_posted) {
           d.pump_posted = true;
-          asio::post(context_, [self = shared_from_this(), i] {
+          loop_.Post([self = shared_from_this(), i] {
             self->dirs_[i].pump_posted = false;
             self->Pump(i);
           });
@@ -94,16 +81,16 @@ void Connection::Pump(int i) {
 bool Connection::WritePiece(int i) {
   Direction& d = dirs_[i];
   Chunk& h = *d.queue.head;
-  error_code ec;
-  size_t w = d.dst->write_some(asio::buffer(h.data.get() + h.offset, d.piece_left), ec);
-  if (WouldBlock(ec)) {
-    WaitWritable(i);
+  ssize_t sent = ::send(dst(i), h.data.get() + h.offset, d.piece_left, MSG_NOSIGNAL);
+  if (sent < 0) {
+    if (WouldBlock(errno) || errno == EINTR) {
+      WaitWritable(i);
+    } else {
+      Close(true);
+    }
     return false;
   }
-  if (ec) {
-    Close(true);
-    return false;
-  }
+  size_t w = static_cast<size_t>(sent);
   Count(i, w);
   h.offset += w;
   d.piece_left -= w;
@@ -139,10 +126,9 @@ void Connection::FinishDirection(int i) {
     }
   }
   d.dst_shut = true;
-  error_code ec;
-  d.dst->shutdown(tcp::socket::shutdown_send, ec);
+  bool failed = ::shutdown(dst(i), SHUT_WR) != 0;
   const Direction& other = dirs_[1 - i];
-  if (ec || (other.src_eof && other.dst_shut)) Close(false);
+  if (failed || (other.src_eof && other.dst_shut)) Close(false);
 }
 
 namespace {
@@ -176,12 +162,10 @@ void WaitPrecisely(SteadyTime at) {
 void Connection::ArmTimer(int i, SteadyTime at, bool exact) {
   Direction& d = dirs_[i];
   if (d.armed_at == at) return;  // already waiting for exactly this
-  uint64_t gen = ++d.timer_gen;
   d.armed_at = at;
   SteadyTime fire = exact ? at : EarlyWake(at, loop_timing.margin.margin(), Now());
-  d.timer.expires_at(fire);
-  d.timer.async_wait([self = shared_from_this(), i, gen, fire, at](const error_code& ec) {
-    if (ec || self->closed_ || gen != self->dirs_[i].timer_gen) return;
+  d.timer.Arm(fire, [self = shared_from_this(), i, fire, at] {
+    if (self->closed_) return;
     SteadyTime now = Now();
     LoopTiming& lt = loop_timing;
     lt.margin.Record(now - fire);

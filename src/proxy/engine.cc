@@ -16,41 +16,20 @@
 
 namespace chaosrun::proxy {
 
-namespace asio = boost::asio;
-
-namespace {
-
-// After the loop runs out of work it keeps polling (epoll_wait with no timeout) for up to
-// `spin` before it blocks: a reply that arrives within that window is handled without a
-// wake-up. Costs CPU while it spins; off by default (Options::busy_poll).
-void RunBusyPolling(asio::io_context& ctx, std::chrono::nanoseconds spin) {
-  using Clock = std::chrono::steady_clock;
-  while (!ctx.stopped()) {
-    if (ctx.poll() > 0) continue;
-    Clock::time_point until = Clock::now() + spin;
-    bool ran = false;
-    // No sched_yield between polls: a yielded thread that stays runnable gets no wake-up
-    // preemption when its event arrives, so under load it would wait out another task's slice.
-    // A peer that wakes up preempts the poller anyway (it has used CPU, the sleeper has not).
-    while (!ran && Clock::now() < until && !ctx.stopped()) ran = ctx.poll() > 0;
-    if (!ran) ctx.run_one();
-  }
-}
-
-}  // namespace
-
 Engine::Impl::Impl(Options o) : options(o) {
   int n = std::max(1, options.threads);
   plane.seed = options.seed != 0 ? options.seed : std::random_device{}() * 0x100000001ULL;
   plane.max_buffer_bytes = std::max<size_t>(options.max_buffer_bytes, 1);
   plane.read_chunk_bytes = std::max<size_t>(options.read_chunk_bytes, 1);
+  plane.run_blocking = [this](std::function<void()> job) {
+    boost::asio::post(lookups, std::move(job));
+  };
   for (int i = 0; i < n; ++i) {
-    contexts.push_back(std::make_unique<asio::io_context>(1));
-    guards.push_back(asio::make_work_guard(*contexts.back()));
-    plane.contexts.push_back(contexts.back().get());
+    loops.push_back(std::make_unique<Loop>());
+    plane.loops.push_back(loops.back().get());
   }
-  for (auto& c : contexts) {
-    threads.emplace_back([ctx = c.get(), spin = options.busy_poll] {
+  for (auto& l : loops) {
+    threads.emplace_back([loop = l.get(), spin = options.busy_poll] {
       // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
       prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no MSG_NOSIGNAL),
@@ -60,14 +39,9 @@ Engine::Impl::Impl(Options o) : options(o) {
       sigemptyset(&pipe_signal);
       sigaddset(&pipe_signal, SIGPIPE);
       pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-      for (;;) {
+      while (!loop->stopped()) {
         try {
-          if (spin > std::chrono::nanoseconds::zero()) {
-            RunBusyPolling(*ctx, spin);
-          } else {
-            ctx->run();
-          }
-          return;
+          loop->Run(spin);
         } catch (const std::exception& e) {
           log::Error("proxy: event loop: {}", e.what());
         } catch (...) {
@@ -79,9 +53,10 @@ Engine::Impl::Impl(Options o) : options(o) {
 }
 
 Engine::Impl::~Impl() {
-  guards.clear();
-  for (auto& c : contexts) c->stop();
+  for (auto& l : loops) l->Stop();
   for (auto& t : threads) t.join();
+  // A lookup still running posts its result to a stopped loop, which releases it below.
+  lookups.join();
   // The loops are stopped: close every connection here (each removes itself from its proxy),
   // including those of deleted proxies whose posted cut never ran.
   for (const auto& [name, p] : proxies) {
@@ -101,8 +76,8 @@ Engine::Impl::~Impl() {
     }
     proxies.clear();
   }
-  // The listener loop first: its pending accepts hold sockets of the other loops.
-  for (auto& c : contexts) c.reset();
+  // Each loop releases what its queues and timers still hold (connections, listeners).
+  loops.clear();
 }
 
 std::shared_ptr<ProxyState> Engine::Impl::Find(const std::string& name) const {
@@ -126,7 +101,7 @@ Json Engine::Impl::ProxyJson(ProxyState& p) const {
 
 void Engine::Impl::ForEachConnection(ProxyState& p, std::function<void(Connection&)> fn) {
   for (const ConnectionRef& ref : p.Connections()) {
-    asio::post(*ref.context, [conn = ref.connection, fn] { fn(*conn); });
+    ref.loop->Post([conn = ref.connection, fn] { fn(*conn); });
   }
 }
 
@@ -138,7 +113,7 @@ Status Engine::Impl::StartListener(const std::shared_ptr<ProxyState>& p) {
   }
   auto address = ParseHostPort(listen, "listen");
   if (!address) return address.error();
-  auto listener = Listener::Open(control_context(), *address);
+  auto listener = Listener::Open(control_loop(), *address);
   if (!listener) return listener.error();
   {
     std::lock_guard lock(p->mu);

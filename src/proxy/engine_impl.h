@@ -3,8 +3,7 @@
 // call waits for a loop: changes are made under these short locks and posted to the loops.
 #pragma once
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,7 +22,7 @@ struct Engine::Impl {
   explicit Impl(Options o);
   ~Impl();
 
-  boost::asio::io_context& control_context() { return *contexts.front(); }
+  Loop& control_loop() { return *loops.front(); }
   std::shared_ptr<ProxyState> Find(const std::string& name) const;
   Json ProxyJson(ProxyState& p) const;
   // Posts fn(connection) to every open connection of `p` on its own loop.
@@ -33,13 +32,13 @@ struct Engine::Impl {
   void StopListener(ProxyState& p);
   void ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t);
   static void CancelExpiry(ActiveToxic& t);
-  void ExpireToxic(const std::string& proxy, uint64_t id, const boost::asio::steady_timer* timer);
+  void ExpireToxic(const std::string& proxy, uint64_t id, const Timer* timer);
   void NotifyToxicsChanged(ProxyState& p);
 
   Options options;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
-  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
+  std::vector<std::unique_ptr<Loop>> loops;  // the first also runs listeners and expiry timers
   std::vector<std::thread> threads;
+  boost::asio::thread_pool lookups{1};  // upstream name lookups (getaddrinfo blocks)
   DataPlane plane;
   std::mutex control_mu;  // serialises Create/Update/Delete/Reset (listener changes)
   mutable std::mutex mu;

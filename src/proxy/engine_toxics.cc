@@ -1,14 +1,9 @@
 // Toxic control: add, update, remove, list; `duration` expiry timers.
-#include <boost/asio/post.hpp>
-#include <utility>  // before Boost (GCC 12 / C++23)
-
 #include "proxy/connection.h"
 #include "proxy/engine_impl.h"
 #include "proxy/toxic_params.h"
 
 namespace chaosrun::proxy {
-
-namespace asio = boost::asio;
 
 namespace {
 
@@ -25,21 +20,25 @@ Status NoToxic(const std::string& name) { return Status::NotFound("toxic " + nam
 
 void Engine::Impl::ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t) {
   if (!t.spec.duration) return;
-  auto timer = std::make_shared<asio::steady_timer>(control_context(), *t.spec.duration);
+  auto timer = std::make_shared<Timer>(control_loop());
   t.expiry = timer;
-  timer->async_wait([this, name = p->spec.name, id = t.id, timer](const auto& ec) {
-    if (!ec) ExpireToxic(name, id, timer.get());
+  SteadyTime at = std::chrono::steady_clock::now() + *t.spec.duration;
+  // Timers belong to the loop thread: armed there. The callback names the timer by address
+  // only (the toxic owns it), so removing the toxic frees it.
+  control_loop().Post([this, name = p->spec.name, id = t.id, timer, at] {
+    Timer* raw = timer.get();
+    timer->Arm(at, [this, name, id, raw] { ExpireToxic(name, id, raw); });
   });
 }
 
 void Engine::Impl::CancelExpiry(ActiveToxic& t) {
   if (!t.expiry) return;
   auto timer = std::move(t.expiry);
-  asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+  Loop& loop = timer->loop();
+  loop.Post([timer] { timer->Cancel(); });
 }
 
-void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id,
-                               const boost::asio::steady_timer* timer) {
+void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id, const Timer* timer) {
   auto p = Find(proxy);
   if (!p) return;
   {

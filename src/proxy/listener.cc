@@ -1,112 +1,142 @@
 #include "proxy/listener.h"
 
-#include <boost/asio/post.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/log.h"
 #include "proxy/connection.h"
 
 namespace chaosrun::proxy {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
-using boost::system::error_code;
+namespace {
 
-Listener::Listener(asio::io_context& context) : acceptor_(context), retry_(context) {}
+constexpr int kAcceptsPerEvent = 32;  // then let the loop's other work run (level-triggered)
 
-Result<std::shared_ptr<Listener>> Listener::Open(asio::io_context& context,
-                                                 const HostPort& address) {
-  auto listener = std::make_shared<Listener>(context);
-  std::string where = FormatHostPort(address.host, address.port);
-  error_code ec;
-  tcp::endpoint endpoint;
-  auto ip = asio::ip::make_address(address.host, ec);
-  if (!ec) {
-    endpoint = tcp::endpoint(ip, address.port);
-  } else {
-    tcp::resolver resolver(context);
-    auto results = resolver.resolve(address.host, std::to_string(address.port), ec);
-    if (ec || results.empty()) {
-      return Err(Status::IoError("listen: cannot resolve " + where + ": " + ec.message()));
-    }
-    endpoint = results.begin()->endpoint();
+uint16_t BoundPort(int fd) {
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) return 0;
+  if (bound.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
   }
-  tcp::acceptor& a = listener->acceptor_;
-  a.open(endpoint.protocol(), ec);
-  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) a.bind(endpoint, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (!ec) listener->port_ = a.local_endpoint(ec).port();
-  if (ec) return Err(Status::IoError("listen: cannot listen on " + where + ": " + ec.message()));
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Listener>> Listener::Open(Loop& loop, const HostPort& address) {
+  std::string where = FormatHostPort(address.host, address.port);
+  auto addresses = ResolveAddresses(address.host, address.port);
+  if (!addresses) return Err(Status::IoError("listen: " + addresses.error().message()));
+  const SockAddr& at = addresses->front();
+  auto listener = std::make_shared<Listener>(loop);
+  auto fail = [&](const char* what) {
+    return Err(Status::IoError("listen: cannot listen on " + where + ": " + what + ": " +
+                               std::strerror(errno)));
+  };
+  int fd = ::socket(at.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) return fail("socket");
+  listener->fd_ = fd;  // closed by the destructor on failure
+  int one = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+    return fail("SO_REUSEADDR");
+  if (::bind(fd, at.get(), at.length) != 0) return fail("bind");
+  if (::listen(fd, SOMAXCONN) != 0) return fail("listen");
+  listener->port_ = BoundPort(fd);
   return listener;
+}
+
+Listener::~Listener() {
+  if (fd_ >= 0) ::close(fd_);  // closing also removes it from the loop's epoll set
 }
 
 void Listener::Start(std::weak_ptr<ProxyState> proxy, DataPlane& plane) {
   proxy_ = std::move(proxy);
   plane_ = &plane;
-  asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->Accept(); });
+  std::lock_guard lock(mu_);
+  // Level-triggered: a backlog left after kAcceptsPerEvent is reported again.
+  if (!closed_ && fd_ >= 0 && !loop_.Add(fd_, EPOLLIN, this).ok()) {
+    log::Warn("proxy: cannot watch the listening socket on port {}", port_);
+  }
 }
 
 void Listener::Close() {
-  std::lock_guard lock(mu_);
-  closed_ = true;
-  error_code ec;
-  retry_.cancel();
-  acceptor_.close(ec);
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    if (fd_ >= 0) {
+      loop_.Remove(fd_);
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  // The loop may be dispatching an event for this listener right now: it holds a reference
+  // until its next turn, and cancels the retry timer (a loop-thread object) there.
+  loop_.Post([self = shared_from_this()] { self->retry_.Cancel(); });
 }
 
-void Listener::Accept() {
-  std::lock_guard lock(mu_);
-  AcceptLocked();
+void Listener::OnReady(uint32_t) {
+  for (int i = 0; i < kAcceptsPerEvent; ++i) {
+    int fd;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+        // Out of descriptors or memory: stop watching and try again shortly instead of
+        // spinning on a backlog that cannot be accepted.
+        log::Warn("proxy: accept failed: {}", std::strerror(errno));
+        loop_.Remove(fd_);
+        retry_.Arm(LoopClock::now() + std::chrono::milliseconds(50), [self = shared_from_this()] {
+          std::lock_guard relock(self->mu_);
+          if (!self->closed_) (void)self->loop_.Add(self->fd_, EPOLLIN, self.get());
+        });
+        return;
+      }
+    }
+    Accepted(fd);
+  }
 }
 
-void Listener::AcceptLocked() {
-  if (closed_) return;
-  asio::io_context& target = plane_->NextContext();
-  acceptor_.async_accept(
-      asio::any_io_executor(target.get_executor()),
-      [self = shared_from_this(), &target](const error_code& ec, tcp::socket socket) {
-        {
-          std::lock_guard lock(self->mu_);
-          if (self->closed_ || ec == asio::error::operation_aborted) return;
-          if (ec) {
-            // Out of descriptors or similar: try again shortly instead of spinning.
-            log::Warn("proxy: accept failed: {}", ec.message());
-            self->retry_.expires_after(std::chrono::milliseconds(50));
-            self->retry_.async_wait([self](const error_code& wec) {
-              if (!wec) self->Accept();
-            });
-            return;
-          }
-        }
-        auto proxy = self->proxy_.lock();
-        if (proxy) {
-          proxy->counters.connections_total.fetch_add(1, std::memory_order_relaxed);
-          error_code oec;
-          socket.set_option(tcp::no_delay(true), oec);
-          uint64_t id = self->plane_->NextConnectionId();
-          auto conn =
-              std::make_shared<Connection>(target, std::move(socket), proxy, *self->plane_, id);
-          // Registered only while this listener is still the proxy's: a disable or delete
-          // clears `listener` under the same lock before it cuts the registered connections,
-          // so a connection accepted meanwhile is either cut by it or closed here.
-          std::string upstream;
-          bool live = false;
-          {
-            std::lock_guard lock(proxy->mu);
-            live = proxy->listener.get() == self.get();
-            if (live) {
-              upstream = proxy->spec.upstream;
-              proxy->connections.emplace(id, ConnectionRef{conn, &target});
-            }
-          }
-          if (live) {
-            asio::post(target, [conn, upstream] { conn->Start(upstream); });
-          } else {
-            asio::post(target, [conn] { conn->Cut(); });
-          }
-        }
-        self->Accept();
-      });
+void Listener::Accepted(int fd) {
+  auto proxy = proxy_.lock();
+  if (!proxy) {
+    ::close(fd);
+    return;
+  }
+  proxy->counters.connections_total.fetch_add(1, std::memory_order_relaxed);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  uint64_t id = plane_->NextConnectionId();
+  Loop& target = plane_->NextLoop();
+  auto conn = std::make_shared<Connection>(target, fd, proxy, *plane_, id);
+  // Registered only while this listener is still the proxy's: a disable or delete clears
+  // `listener` under the same lock before it cuts the registered connections, so a connection
+  // accepted meanwhile is either cut by it or closed here.
+  std::string upstream;
+  bool live = false;
+  {
+    std::lock_guard lock(proxy->mu);
+    live = proxy->listener.get() == this;
+    if (live) {
+      upstream = proxy->spec.upstream;
+      proxy->connections.emplace(id, ConnectionRef{conn, &target});
+    }
+  }
+  if (live) {
+    target.Post([conn, upstream] { conn->Start(upstream); });
+  } else {
+    target.Post([conn] { conn->Cut(); });
+  }
 }
 
 }  // namespace chaosrun::proxy

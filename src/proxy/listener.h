@@ -1,45 +1,44 @@
 // A proxy's listening socket. Bound synchronously by the control thread (so a port conflict is
-// reported by CreateProxy), then accepts on its io_context and hands each client socket to a
-// new Connection on the next data-plane loop. Close() may be called from any thread: it and the
-// accept loop's use of the acceptor are serialised by `mu_`, so a control call closes the port
-// at once without waiting for the (possibly busy) loop.
+// reported by CreateProxy), then registered with its loop, which accepts and hands each client
+// socket to a new Connection on the next data-plane loop. Close() may be called from any thread:
+// it and the accepting handler are serialised by `mu_`, so a control call closes the port at
+// once without waiting for the (possibly busy) loop.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
-#include <utility>  // before Boost (GCC 12 / C++23)
 
 #include "common/status.h"
 #include "proxy/address.h"
+#include "proxy/loop.h"
 #include "proxy/proxy_state.h"
 
 namespace chaosrun::proxy {
 
-class Listener : public std::enable_shared_from_this<Listener> {
+class Listener final : public Pollable, public std::enable_shared_from_this<Listener> {
  public:
   // Binds and listens (any thread, before Start). kIoError names the address.
-  static Result<std::shared_ptr<Listener>> Open(boost::asio::io_context& context,
-                                                const HostPort& address);
+  static Result<std::shared_ptr<Listener>> Open(Loop& loop, const HostPort& address);
   uint16_t port() const { return port_; }
-  // Starts accepting; posts itself to the listener's loop.
+  // Starts accepting on the loop.
   void Start(std::weak_ptr<ProxyState> proxy, DataPlane& plane);
   // Closes the socket (any thread); the port is free when it returns. Idempotent.
   void Close();
+  void OnReady(uint32_t events) override;
 
-  explicit Listener(boost::asio::io_context& context);
+  explicit Listener(Loop& loop) : loop_(loop), retry_(loop) {}
+  ~Listener();
 
  private:
-  void Accept();
-  void AcceptLocked();
+  void Accepted(int fd);
 
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::steady_timer retry_;
+  Loop& loop_;
+  int fd_ = -1;
+  Timer retry_;  // loop thread only
   std::weak_ptr<ProxyState> proxy_;
   DataPlane* plane_ = nullptr;
   uint16_t port_ = 0;
-  std::mutex mu_;  // guards acceptor_, retry_ and closed_ after Start
+  std::mutex mu_;  // guards fd_ and closed_ after Start
   bool closed_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace chaosrun::proxy {
 
@@ -31,9 +32,11 @@ timespec ToTimespec(LoopClock::time_point t) {
 
 void Timer::Arm(LoopClock::time_point at, std::function<void()> fn) {
   if (armed_) loop_->timers_.erase({at_, seq_, this});
+  // The callback replaced may hold the last reference to this timer's owner: released last,
+  // when this timer is armed again (its destructor then cancels it).
+  std::function<void()> old = std::exchange(fn_, std::move(fn));
   at_ = at;
   seq_ = ++loop_->timer_seq_;
-  fn_ = std::move(fn);
   armed_ = true;
   loop_->timers_.emplace(at_, seq_, this);
 }
@@ -64,8 +67,19 @@ Loop::Loop() {
 }
 
 Loop::~Loop() {
+  // Timers still armed belong to objects that outlive the loop: they must not touch it. Their
+  // callbacks are released only after all are disarmed, as releasing one may destroy another
+  // timer (or its own).
+  std::vector<std::function<void()>> callbacks;
+  for (const TimerKey& key : timers_) {
+    Timer* t = std::get<2>(key);
+    t->armed_ = false;
+    callbacks.push_back(std::move(t->fn_));
+  }
+  timers_.clear();
+  callbacks.clear();
   // Pending tasks and deferred objects may own connections whose destructors use this loop
-  // (Remove, Defer, Timer::Cancel): release them while it is whole, until nothing is left.
+  // (Remove, Post, Defer, timers): release them while it is whole, until nothing is left.
   for (;;) {
     std::vector<std::function<void()>> tasks;
     {
@@ -77,15 +91,18 @@ Loop::~Loop() {
     local_.clear();
     std::vector<std::shared_ptr<void>> deferred;
     deferred.swap(graveyard_);
-    if (tasks.empty() && deferred.empty()) break;
+    bool idle = tasks.empty() && deferred.empty() && timers_.empty();
+    tasks.clear();
+    deferred.clear();
+    for (const TimerKey& key : timers_) {  // armed by those destructors
+      Timer* t = std::get<2>(key);
+      t->armed_ = false;
+      callbacks.push_back(std::move(t->fn_));
+    }
+    timers_.clear();
+    callbacks.clear();
+    if (idle) break;
   }
-  // Timers still armed belong to objects that outlive the loop: they must not touch it.
-  for (const TimerKey& key : timers_) {
-    Timer* t = std::get<2>(key);
-    t->armed_ = false;
-    t->fn_ = nullptr;
-  }
-  timers_.clear();
   ::close(timer_fd_);
   ::close(wake_fd_);
   ::close(epoll_fd_);
@@ -167,13 +184,19 @@ size_t Loop::RunTasks() {
 size_t Loop::RunTimers() {
   if (timers_.empty()) return 0;
   LoopClock::time_point now = LoopClock::now();
-  uint64_t limit = timer_seq_;  // timers armed by these callbacks wait for the next turn
+  // The timers due now, in order; those armed by their callbacks wait for the next turn.
+  due_.clear();
+  for (const TimerKey& key : timers_) {
+    if (std::get<0>(key) > now) break;
+    due_.push_back(key);
+  }
   size_t n = 0;
-  while (!timers_.empty()) {
-    auto it = timers_.begin();
-    auto [at, seq, timer] = *it;
-    if (at > now || seq > limit) break;
+  for (const TimerKey& key : due_) {
+    // An earlier callback may have cancelled or re-armed it (or destroyed it: then it is gone).
+    auto it = timers_.find(key);
+    if (it == timers_.end()) continue;
     timers_.erase(it);
+    Timer* timer = std::get<2>(key);
     timer->armed_ = false;
     std::function<void()> fn = std::move(timer->fn_);
     ++n;
@@ -194,9 +217,9 @@ void Loop::SyncTimerFd() {
 }
 
 size_t Loop::RunOnce(std::chrono::nanoseconds timeout) {
-  running_thread_ = std::this_thread::get_id();
+  running_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   size_t work = Turn(timeout);
-  running_thread_ = {};
+  running_thread_.store(std::thread::id{}, std::memory_order_relaxed);
   return work;
 }
 
@@ -229,8 +252,7 @@ size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout) {
       uint64_t expirations;
       ssize_t r = ::read(timer_fd_, &expirations, sizeof expirations);
       (void)r;
-      timer_fd_armed_ = false;
-      ++work;
+      timer_fd_armed_ = false;  // the timers themselves run at the start of the next turn
     } else {
       ++work;
       static_cast<Pollable*>(events[i].data.ptr)->OnReady(events[i].events);
@@ -244,7 +266,7 @@ size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout) {
 }
 
 void Loop::Run(std::chrono::nanoseconds busy_poll) {
-  running_thread_ = std::this_thread::get_id();
+  running_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   const bool spin = busy_poll > std::chrono::nanoseconds::zero();
   LoopClock::time_point spin_until{};
   while (!stopped()) {
@@ -254,7 +276,7 @@ void Loop::Run(std::chrono::nanoseconds busy_poll) {
     // preemption when its event arrives. A peer that wakes up preempts the poller anyway.
     if (spin && work > 0) spin_until = LoopClock::now() + busy_poll;
   }
-  running_thread_ = {};
+  running_thread_.store(std::thread::id{}, std::memory_order_relaxed);
 }
 
 }  // namespace chaosrun::proxy

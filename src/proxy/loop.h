@@ -7,9 +7,10 @@
 // Here a connection's two sockets are added once (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) and
 // the loop calls the handler straight from epoll_wait's result.
 //
-// Threading: Run() runs on one thread (the loop thread). Post() and Stop() may be called from
-// any thread; everything else (Add/Modify/Remove, timers, Defer) only on the loop thread, or on
-// any thread while the loop is not running (before Run, after it returned).
+// Threading: Run() runs on one thread (the loop thread). Post(), Stop() and Add/Modify/Remove
+// (epoll_ctl is thread-safe; a handler may be called as soon as Add returns) may be called from
+// any thread; timers and Defer only on the loop thread, or on any thread while the loop is not
+// running (before Run, after it returned).
 #pragma once
 
 #include <sys/epoll.h>
@@ -59,6 +60,7 @@ class Timer {
   void Cancel();
   bool armed() const { return armed_; }
   LoopClock::time_point expiry() const { return at_; }
+  Loop& loop() const { return *loop_; }
 
  private:
   friend class Loop;
@@ -99,7 +101,9 @@ class Loop {
   void Stop();
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
   // True on the thread that is running this loop.
-  bool InLoopThread() const { return running_thread_ == std::this_thread::get_id(); }
+  bool InLoopThread() const {
+    return running_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
 
  private:
   friend class Timer;
@@ -119,7 +123,8 @@ class Loop {
   bool timer_fd_armed_ = false;
   LoopClock::time_point timer_fd_at_{};
   std::atomic<bool> stopped_{false};
-  std::thread::id running_thread_{};
+  // Only compared with the caller's own id: a relaxed atomic is enough (no data race).
+  std::atomic<std::thread::id> running_thread_{};
 
   std::mutex mu_;  // guards remote_
   std::vector<std::function<void()>> remote_;
@@ -127,6 +132,7 @@ class Loop {
   std::vector<std::function<void()>> local_, running_;
 
   std::set<TimerKey> timers_;
+  std::vector<TimerKey> due_;  // RunTimers' scratch list
   uint64_t timer_seq_ = 0;
   std::vector<std::shared_ptr<void>> graveyard_;
 };

@@ -33,8 +33,8 @@ ConnectionRef ProxyState::RemoveConnection(uint64_t id) {
   return ref;
 }
 
-boost::asio::io_context& DataPlane::NextContext() {
-  return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+Loop& DataPlane::NextLoop() {
+  return *loops[next_loop.fetch_add(1, std::memory_order_relaxed) % loops.size()];
 }
 
 uint64_t DataPlane::SeedFor(uint64_t connection_id) const {

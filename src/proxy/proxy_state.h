@@ -5,16 +5,15 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
-#include <utility>  // before Boost (GCC 12 / C++23)
 #include <vector>
 
 #include "proxy/engine.h"
+#include "proxy/loop.h"
 #include "proxy/toxic_params.h"
 
 namespace chaosrun::proxy {
@@ -39,7 +38,7 @@ struct ActiveToxic {
   uint64_t id = 0;
   ToxicSpec spec;
   ToxicParams params;
-  std::shared_ptr<boost::asio::steady_timer> expiry;  // set when spec.duration is
+  std::shared_ptr<Timer> expiry;  // on the control loop; set when spec.duration is
   uint64_t revision = 0;
 };
 
@@ -55,7 +54,7 @@ struct ProxyCounters {
 // change. Connection::Close() removes it, which breaks the connection <-> proxy cycle.
 struct ConnectionRef {
   std::shared_ptr<Connection> connection;
-  boost::asio::io_context* context = nullptr;
+  Loop* loop = nullptr;
 };
 
 struct ProxyState {
@@ -80,14 +79,16 @@ struct ProxyState {
 
 // The event loops and per-engine settings the data path shares.
 struct DataPlane {
-  std::vector<boost::asio::io_context*> contexts;
-  std::atomic<size_t> next_context{0};
+  std::vector<Loop*> loops;
+  std::atomic<size_t> next_loop{0};
+  // Runs a blocking job (a name lookup) off the loops.
+  std::function<void(std::function<void()>)> run_blocking;
   std::atomic<uint64_t> next_connection{0};
   uint64_t seed = 0;
   size_t max_buffer_bytes = 1 << 20;
   size_t read_chunk_bytes = 64 * 1024;
 
-  boost::asio::io_context& NextContext();
+  Loop& NextLoop();
   uint64_t NextConnectionId() { return ++next_connection; }
   uint64_t SeedFor(uint64_t connection_id) const;
 };

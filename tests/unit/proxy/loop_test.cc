@@ -1,0 +1,619 @@
+// The proxy's event loop (loop.h): posted tasks, edge-triggered descriptors, Defer, timers and
+// the lifetimes around them, with real descriptors and threads. No assertion on wall time: a
+// timer is made due by arming it in the past, and a wait gives up (and fails) after a generous
+// bound that a working loop never comes near.
+#include "proxy/loop.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace chaosrun::proxy {
+namespace {
+
+// How long a test waits for something a working loop does at once before it gives up.
+constexpr std::chrono::seconds kLoopGiveUp{10};
+
+// Runs RunOnce on this thread until `done()` holds; false if it still does not after kLoopGiveUp.
+template <typename Pred>
+bool RunLoopUntil(Loop& loop, Pred done) {
+  LoopClock::time_point give_up = LoopClock::now() + kLoopGiveUp;
+  while (!done()) {
+    if (LoopClock::now() > give_up) return false;
+    (void)loop.RunOnce(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+bool Ready(std::future<void>& f) { return f.wait_for(kLoopGiveUp) == std::future_status::ready; }
+
+// Runs loop.Run(busy_poll) on a thread of its own; stops and joins it on destruction.
+class LoopThread {
+ public:
+  explicit LoopThread(Loop& loop, std::chrono::nanoseconds busy_poll = {}) : loop_(loop) {
+    returned_ = returned_promise_.get_future();
+    thread_ = std::thread([this, busy_poll] {
+      loop_.Run(busy_poll);
+      returned_promise_.set_value();
+    });
+  }
+  ~LoopThread() {
+    loop_.Stop();
+    thread_.join();
+  }
+  LoopThread(const LoopThread&) = delete;
+  LoopThread& operator=(const LoopThread&) = delete;
+
+  std::thread::id id() const { return thread_.get_id(); }
+  // Stop() from this thread; true once Run() has returned (false: it did not in kLoopGiveUp).
+  bool StopAndWait() {
+    loop_.Stop();
+    return Ready(returned_);
+  }
+
+ private:
+  Loop& loop_;
+  std::promise<void> returned_promise_;
+  std::future<void> returned_;
+  std::thread thread_;
+};
+
+// A connected pair of non-blocking AF_UNIX stream sockets, closed on destruction.
+class LoopSocketPair {
+ public:
+  LoopSocketPair() {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+    a_ = fds[0];
+    b_ = fds[1];
+  }
+  ~LoopSocketPair() {
+    CloseB();
+    if (a_ >= 0) ::close(a_);
+  }
+  LoopSocketPair(const LoopSocketPair&) = delete;
+  LoopSocketPair& operator=(const LoopSocketPair&) = delete;
+
+  int a() const { return a_; }
+  int b() const { return b_; }
+  void CloseB() {
+    if (b_ >= 0) ::close(b_);
+    b_ = -1;
+  }
+  // Writes one byte into b, to be read from a.
+  void WriteToA() const { ASSERT_EQ(::write(b_, "x", 1), 1); }
+
+ private:
+  int a_ = -1;
+  int b_ = -1;
+};
+
+// Records the event masks it is called with.
+class RecordingPollable final : public Pollable {
+ public:
+  void OnReady(uint32_t events) override { calls.push_back(events); }
+  std::vector<uint32_t> calls;
+};
+
+constexpr uint32_t kEdgeIn = EPOLLIN | EPOLLRDHUP | EPOLLET;
+
+// --- Posted tasks, Run and Stop ---
+
+TEST(LoopTest, PostFromAnotherThreadWakesABlockedRunAndRunsOnTheLoopThread) {
+  Loop loop;
+  LoopThread runner(loop);
+  // The first task proves Run() is going; after it the loop has nothing to do and sleeps in
+  // epoll_wait with no timeout, so only Post's wake-up can get the second task run.
+  for (int round = 0; round < 2; ++round) {
+    std::promise<std::pair<std::thread::id, bool>> ran;
+    std::future<std::pair<std::thread::id, bool>> result = ran.get_future();
+    loop.Post([&] { ran.set_value({std::this_thread::get_id(), loop.InLoopThread()}); });
+    ASSERT_EQ(result.wait_for(kLoopGiveUp), std::future_status::ready) << "round " << round;
+    auto [thread, in_loop_thread] = result.get();
+    EXPECT_EQ(thread, runner.id());
+    EXPECT_TRUE(in_loop_thread);
+  }
+  EXPECT_FALSE(loop.InLoopThread());  // this thread is not the one running the loop
+  EXPECT_TRUE(runner.StopAndWait());
+  EXPECT_TRUE(loop.stopped());
+}
+
+TEST(LoopTest, StopFromAnotherThreadMakesAnIdleRunReturn) {
+  Loop loop;
+  LoopThread runner(loop);
+  std::promise<void> started;
+  std::future<void> started_f = started.get_future();
+  loop.Post([&] { started.set_value(); });
+  ASSERT_TRUE(Ready(started_f));
+  EXPECT_FALSE(loop.stopped());
+  EXPECT_TRUE(runner.StopAndWait());
+}
+
+TEST(LoopTest, PostsFromTwoThreadsRunExactlyOnceInOrderPerThread) {
+  constexpr int kPerThread = 20000;
+  Loop loop;
+  LoopThread runner(loop);
+  std::vector<std::pair<int, int>> ran;  // (poster, sequence); touched on the loop thread only
+  int off_loop_thread = 0;
+  std::vector<std::thread> posters;
+  for (int poster = 0; poster < 2; ++poster) {
+    posters.emplace_back([&, poster] {
+      for (int seq = 0; seq < kPerThread; ++seq) {
+        loop.Post([&, poster, seq] {
+          ran.emplace_back(poster, seq);
+          if (!loop.InLoopThread()) ++off_loop_thread;
+        });
+      }
+    });
+  }
+  for (std::thread& t : posters) t.join();
+  std::promise<void> drained;
+  std::future<void> drained_f = drained.get_future();
+  loop.Post([&] { drained.set_value(); });  // after every task above
+  ASSERT_TRUE(Ready(drained_f));
+  ASSERT_TRUE(runner.StopAndWait());
+
+  ASSERT_EQ(ran.size(), 2u * kPerThread);
+  EXPECT_EQ(off_loop_thread, 0);
+  int next[2] = {0, 0};
+  for (auto [poster, seq] : ran) {
+    ASSERT_EQ(seq, next[poster]) << "poster " << poster;
+    ++next[poster];
+  }
+  EXPECT_EQ(next[0], kPerThread);
+  EXPECT_EQ(next[1], kPerThread);
+}
+
+TEST(LoopTest, ATaskPostedFromATaskRunsOnTheNextTurn) {
+  Loop loop;
+  std::vector<std::string> ran;
+  loop.Post([&] {
+    ran.push_back("outer");
+    EXPECT_TRUE(loop.InLoopThread());
+    loop.Post([&] { ran.push_back("inner"); });
+  });
+  EXPECT_EQ(loop.RunOnce(), 1u);
+  EXPECT_EQ(ran, std::vector<std::string>{"outer"});
+  EXPECT_EQ(loop.RunOnce(), 1u);
+  EXPECT_EQ(ran, (std::vector<std::string>{"outer", "inner"}));
+  EXPECT_EQ(loop.RunOnce(), 0u);
+}
+
+TEST(LoopTest, BusyPollRunStillRunsPostedTasksAndStops) {
+  Loop loop;
+  LoopThread runner(loop, std::chrono::microseconds(50));
+  int ran = 0;  // loop thread only
+  for (int round = 0; round < 50; ++round) {
+    std::promise<int> done;
+    std::future<int> done_f = done.get_future();
+    // Two posts back to back: the second usually lands while the loop is polling.
+    loop.Post([&] { ++ran; });
+    loop.Post([&] { done.set_value(++ran); });
+    ASSERT_EQ(done_f.wait_for(kLoopGiveUp), std::future_status::ready) << "round " << round;
+    EXPECT_EQ(done_f.get(), 2 * (round + 1));
+  }
+  EXPECT_TRUE(runner.StopAndWait());
+}
+
+// --- Descriptors ---
+
+TEST(LoopTest, EdgeTriggeredHandlerIsCalledOncePerNewWriteAndNotAfterRemove) {
+  Loop loop;
+  LoopSocketPair sockets;
+  RecordingPollable handler;
+  ASSERT_TRUE(loop.Add(sockets.a(), kEdgeIn, &handler).ok());
+  EXPECT_EQ(loop.RunOnce(), 0u);
+  EXPECT_TRUE(handler.calls.empty());
+
+  for (size_t write = 1; write <= 3; ++write) {
+    sockets.WriteToA();
+    EXPECT_EQ(loop.RunOnce(kLoopGiveUp), 1u);
+    ASSERT_EQ(handler.calls.size(), write);
+    EXPECT_EQ(handler.calls.back(), static_cast<uint32_t>(EPOLLIN));
+    // The bytes stay unread, but edge-triggered: no new call without a new write.
+    EXPECT_EQ(loop.RunOnce(), 0u);
+    EXPECT_EQ(handler.calls.size(), write);
+  }
+
+  loop.Remove(sockets.a());
+  sockets.WriteToA();
+  EXPECT_EQ(loop.RunOnce(std::chrono::milliseconds(20)), 0u);
+  EXPECT_EQ(handler.calls.size(), 3u);
+  loop.Remove(sockets.a());  // twice: harmless
+}
+
+TEST(LoopTest, PeerCloseReportsRdHupAndHup) {
+  Loop loop;
+  LoopSocketPair sockets;
+  RecordingPollable handler;
+  ASSERT_TRUE(loop.Add(sockets.a(), kEdgeIn, &handler).ok());
+  sockets.CloseB();
+  EXPECT_EQ(loop.RunOnce(kLoopGiveUp), 1u);
+  ASSERT_EQ(handler.calls.size(), 1u);
+  EXPECT_NE(handler.calls[0] & EPOLLRDHUP, 0u);
+  EXPECT_NE(handler.calls[0] & EPOLLHUP, 0u);
+  EXPECT_NE(handler.calls[0] & EPOLLIN, 0u);  // the end of stream is readable (read gives 0)
+  loop.Remove(sockets.a());
+}
+
+TEST(LoopTest, ModifyChangesEventsAndHandlerAndErrorsAreStatuses) {
+  Loop loop;
+  LoopSocketPair sockets;
+  RecordingPollable first, second;
+  ASSERT_TRUE(loop.Add(sockets.a(), kEdgeIn, &first).ok());
+  EXPECT_FALSE(loop.Add(sockets.a(), kEdgeIn, &first).ok());     // already registered
+  EXPECT_FALSE(loop.Modify(sockets.b(), kEdgeIn, &first).ok());  // never registered
+  EXPECT_FALSE(loop.Add(-1, kEdgeIn, &first).ok());
+
+  // The socket is writable: EPOLLOUT is reported as soon as it is asked for, to the new handler.
+  ASSERT_TRUE(loop.Modify(sockets.a(), EPOLLOUT | EPOLLET, &second).ok());
+  EXPECT_EQ(loop.RunOnce(kLoopGiveUp), 1u);
+  EXPECT_TRUE(first.calls.empty());
+  ASSERT_EQ(second.calls.size(), 1u);
+  EXPECT_EQ(second.calls[0], static_cast<uint32_t>(EPOLLOUT));
+  loop.Remove(sockets.a());
+}
+
+// Registered for two descriptors. Its first event removes both and drops the only owning
+// reference, deferring the destruction: the other descriptor's event, already returned by the
+// same epoll_wait, must still find it alive.
+class DroppingPollable final : public Pollable {
+ public:
+  DroppingPollable(Loop& loop, int fd1, int fd2, std::shared_ptr<DroppingPollable>* owner,
+                   int* calls, bool* destroyed)
+      : loop_(loop), fd1_(fd1), fd2_(fd2), owner_(owner), calls_(calls), destroyed_(destroyed) {}
+  ~DroppingPollable() { *destroyed_ = true; }
+
+  void OnReady(uint32_t) override {
+    ++*calls_;
+    EXPECT_FALSE(*destroyed_);  // (under ASan a freed handler is reported right here)
+    if (*owner_ != nullptr) {
+      loop_.Remove(fd1_);
+      loop_.Remove(fd2_);
+      loop_.Defer(std::move(*owner_));
+      owner_->reset();
+      EXPECT_FALSE(*destroyed_);
+    }
+  }
+
+ private:
+  Loop& loop_;
+  int fd1_, fd2_;
+  std::shared_ptr<DroppingPollable>* owner_;
+  int* calls_;
+  bool* destroyed_;
+};
+
+TEST(LoopTest, DeferKeepsARemovedHandlerAliveUntilTheEndOfTheTurn) {
+  Loop loop;
+  LoopSocketPair one, two;
+  int calls = 0;
+  bool destroyed = false;
+  std::shared_ptr<DroppingPollable> owner;
+  owner = std::make_shared<DroppingPollable>(loop, one.a(), two.a(), &owner, &calls, &destroyed);
+  ASSERT_TRUE(loop.Add(one.a(), kEdgeIn, owner.get()).ok());
+  ASSERT_TRUE(loop.Add(two.a(), kEdgeIn, owner.get()).ok());
+  one.WriteToA();
+  two.WriteToA();  // both ready before the turn: one epoll_wait returns both events
+  EXPECT_EQ(loop.RunOnce(), 2u);
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(destroyed);  // released at the end of that turn
+  EXPECT_EQ(owner, nullptr);
+  one.WriteToA();
+  two.WriteToA();
+  EXPECT_EQ(loop.RunOnce(std::chrono::milliseconds(20)), 0u);  // removed: no more calls
+  EXPECT_EQ(calls, 2);
+}
+
+// --- Lifetimes at ~Loop ---
+
+// A task whose destruction posts another task (like a connection whose destructor posts).
+class PostsWhenDestroyed {
+ public:
+  PostsWhenDestroyed(Loop& loop, std::shared_ptr<int> token)
+      : loop_(loop), token_(std::move(token)) {}
+  ~PostsWhenDestroyed() {
+    loop_.Post([token = std::move(token_)] {});
+  }
+  PostsWhenDestroyed(const PostsWhenDestroyed&) = delete;
+  PostsWhenDestroyed& operator=(const PostsWhenDestroyed&) = delete;
+
+ private:
+  Loop& loop_;
+  std::shared_ptr<int> token_;
+};
+
+TEST(LoopTest, DestroyingTheLoopReleasesQueuedTasksAndDeferredObjects) {
+  auto remote = std::make_shared<int>(1);
+  auto local = std::make_shared<int>(2);
+  auto deferred = std::make_shared<int>(3);
+  auto chained = std::make_shared<int>(4);
+  std::weak_ptr<int> remote_w = remote, local_w = local, deferred_w = deferred, chained_w = chained;
+  {
+    Loop loop;
+    // A task posted from a task waits in the loop's own queue.
+    loop.Post(
+        [&loop, outer = std::move(local)]() mutable { loop.Post([inner = std::move(outer)] {}); });
+    EXPECT_EQ(loop.RunOnce(), 1u);
+    // Posted from outside the loop thread, never run.
+    loop.Post([remote = std::move(remote)] {});
+    loop.Defer(std::move(deferred));
+    auto poster = std::make_shared<PostsWhenDestroyed>(loop, std::move(chained));
+    loop.Post([poster = std::move(poster)] {});
+    EXPECT_FALSE(remote_w.expired());
+    EXPECT_FALSE(local_w.expired());
+    EXPECT_FALSE(deferred_w.expired());
+    EXPECT_FALSE(chained_w.expired());
+  }
+  EXPECT_TRUE(remote_w.expired());
+  EXPECT_TRUE(local_w.expired());
+  EXPECT_TRUE(deferred_w.expired());
+  EXPECT_TRUE(chained_w.expired());  // the task posted while the loop was being destroyed too
+}
+
+TEST(LoopTest, AnArmedTimerThatOutlivesItsLoopCanBeDestroyedAfterwards) {
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> token_w = token;
+  auto loop = std::make_unique<Loop>();
+  std::optional<Timer> timer(std::in_place, *loop);
+  timer->Arm(LoopClock::now() + std::chrono::hours(1), [token = std::move(token)] {});
+  loop.reset();
+  EXPECT_FALSE(timer->armed());
+  EXPECT_TRUE(token_w.expired());  // the loop released the callback
+  timer.reset();                   // must not touch the destroyed loop (ASan)
+}
+
+// An object that owns a timer whose callback owns the object: the usual
+// `timer_.Arm(at, [self = shared_from_this()] { ... })`.
+struct TimerOwner {
+  explicit TimerOwner(Loop& loop) : timer(loop) {}
+  Timer timer;
+};
+
+// Allocated apart from its control block (not make_shared): a use after destruction is then a
+// use after free for ASan even while a weak_ptr still watches the owner.
+std::shared_ptr<TimerOwner> MakeTimerOwner(Loop& loop) {
+  return std::shared_ptr<TimerOwner>(new TimerOwner(loop));
+}
+
+// ~Loop releases an armed timer's callback that holds the last reference to the timer's owner:
+// the callback must be moved out before it is destroyed, or the Timer (and the std::function
+// being assigned) is destroyed in the middle of the assignment (a double free under ASan).
+TEST(LoopTest, ATimerWhoseCallbackOwnsItsOwnerIsReleasedByTheLoopDestructor) {
+  std::weak_ptr<TimerOwner> owner_w;
+  {
+    Loop loop;
+    auto owner = MakeTimerOwner(loop);
+    owner_w = owner;
+    TimerOwner* raw = owner.get();
+    raw->timer.Arm(LoopClock::now() + std::chrono::hours(1), [owner = std::move(owner)] {});
+    EXPECT_FALSE(owner_w.expired());
+  }
+  EXPECT_TRUE(owner_w.expired());
+}
+
+// --- Timers ---
+
+TEST(TimerTest, DueTimersFireInExpiryOrderThenArmOrderOnTheNextTurn) {
+  Loop loop;
+  LoopClock::time_point now = LoopClock::now();
+  std::vector<std::string> fired;
+  Timer t2(loop), t3(loop), t1(loop), t1b(loop);
+  t2.Arm(now - std::chrono::milliseconds(2), [&] { fired.push_back("t2"); });
+  t3.Arm(now - std::chrono::milliseconds(1), [&] { fired.push_back("t3"); });
+  t1.Arm(now - std::chrono::milliseconds(3), [&] { fired.push_back("t1"); });
+  t1b.Arm(now - std::chrono::milliseconds(3), [&] { fired.push_back("t1b"); });  // same expiry
+  EXPECT_TRUE(fired.empty());  // nothing runs outside a turn
+  EXPECT_EQ(loop.RunOnce(), 4u);
+  EXPECT_EQ(fired, (std::vector<std::string>{"t1", "t1b", "t2", "t3"}));
+  EXPECT_FALSE(t1.armed());
+  EXPECT_FALSE(t3.armed());
+  EXPECT_EQ(loop.RunOnce(), 0u);  // one-shot
+  EXPECT_EQ(fired.size(), 4u);
+}
+
+TEST(TimerTest, FutureTimersFireInExpiryOrder) {
+  Loop loop;
+  LoopClock::time_point now = LoopClock::now();
+  std::vector<int> fired;
+  Timer late(loop), early(loop), middle(loop);
+  late.Arm(now + std::chrono::milliseconds(30), [&] { fired.push_back(3); });
+  early.Arm(now + std::chrono::milliseconds(10), [&] { fired.push_back(1); });
+  middle.Arm(now + std::chrono::milliseconds(20), [&] { fired.push_back(2); });
+  ASSERT_TRUE(RunLoopUntil(loop, [&] { return fired.size() == 3; }));
+  EXPECT_EQ(fired, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(TimerTest, ATimerWakesABlockedRunOnTheLoopThread) {
+  Loop loop;
+  Timer timer(loop);
+  std::promise<bool> fired;
+  std::future<bool> fired_f = fired.get_future();
+  LoopThread runner(loop);
+  // Armed on the loop thread; then Run() sleeps in epoll_wait with no timeout until the timerfd.
+  loop.Post([&] {
+    timer.Arm(LoopClock::now() + std::chrono::milliseconds(5),
+              [&] { fired.set_value(loop.InLoopThread()); });
+  });
+  ASSERT_EQ(fired_f.wait_for(kLoopGiveUp), std::future_status::ready);
+  EXPECT_TRUE(fired_f.get());
+  EXPECT_TRUE(runner.StopAndWait());
+}
+
+TEST(TimerTest, CancelPreventsFiringAndReleasesTheCallback) {
+  Loop loop;
+  auto token = std::make_shared<int>(0);
+  bool fired = false;
+  Timer timer(loop);
+  timer.Arm(LoopClock::now() - std::chrono::seconds(1), [&fired, token] { fired = true; });
+  EXPECT_TRUE(timer.armed());
+  EXPECT_EQ(token.use_count(), 2);
+  timer.Cancel();
+  EXPECT_FALSE(timer.armed());
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_EQ(loop.RunOnce(), 0u);
+  EXPECT_FALSE(fired);
+  timer.Cancel();  // not armed: nothing to do
+  EXPECT_FALSE(timer.armed());
+}
+
+TEST(TimerTest, ACancelInsideAnEarlierCallbackOfTheSameTurnPreventsFiring) {
+  Loop loop;
+  LoopClock::time_point now = LoopClock::now();
+  std::vector<int> fired;
+  Timer first(loop), second(loop);
+  first.Arm(now - std::chrono::seconds(2), [&] {
+    fired.push_back(1);
+    second.Cancel();
+  });
+  second.Arm(now - std::chrono::seconds(1), [&] { fired.push_back(2); });
+  EXPECT_EQ(loop.RunOnce(), 1u);
+  EXPECT_EQ(fired, std::vector<int>{1});
+  EXPECT_FALSE(second.armed());
+}
+
+TEST(TimerTest, CancelMayReleaseTheLastReferenceToTheTimersOwner) {
+  Loop loop;
+  auto owner = MakeTimerOwner(loop);
+  std::weak_ptr<TimerOwner> owner_w = owner;
+  TimerOwner* raw = owner.get();
+  raw->timer.Arm(LoopClock::now() + std::chrono::hours(1), [owner = std::move(owner)] {});
+  raw->timer.Cancel();  // destroys the owner, and the timer, on its way out (ASan)
+  EXPECT_TRUE(owner_w.expired());
+  EXPECT_EQ(loop.RunOnce(), 0u);
+}
+
+TEST(TimerTest, ACallbackMayReleaseTheLastReferenceToItsOwner) {
+  Loop loop;
+  auto owner = MakeTimerOwner(loop);
+  std::weak_ptr<TimerOwner> owner_w = owner;
+  int fired = 0;
+  TimerOwner* raw = owner.get();
+  raw->timer.Arm(LoopClock::now() - std::chrono::seconds(1),
+                 [&fired, owner = std::move(owner)] { ++fired; });
+  EXPECT_EQ(loop.RunOnce(), 1u);
+  EXPECT_EQ(fired, 1);
+  EXPECT_TRUE(owner_w.expired());  // released with the callback, after it ran
+}
+
+TEST(TimerTest, ReArmReplacesTheExpiryAndTheCallback) {
+  Loop loop;
+  auto old_token = std::make_shared<int>(0);
+  std::vector<std::string> fired;
+  Timer timer(loop);
+  LoopClock::time_point later = LoopClock::now() + std::chrono::hours(1);
+  timer.Arm(later, [&fired, old_token] { fired.push_back("old"); });
+  EXPECT_EQ(timer.expiry(), later);
+  LoopClock::time_point past = LoopClock::now() - std::chrono::seconds(1);
+  timer.Arm(past, [&] { fired.push_back("new"); });
+  EXPECT_EQ(timer.expiry(), past);
+  EXPECT_EQ(old_token.use_count(), 1);  // the replaced callback is gone
+  EXPECT_EQ(loop.RunOnce(), 1u);
+  EXPECT_EQ(fired, std::vector<std::string>{"new"});
+  EXPECT_EQ(loop.RunOnce(), 0u);  // replaced, not added: fires once
+  EXPECT_EQ(fired.size(), 1u);
+
+  // And the other way: a due timer pushed into the future does not fire now.
+  timer.Arm(past, [&] { fired.push_back("due"); });
+  timer.Arm(later, [&] { fired.push_back("later"); });
+  EXPECT_EQ(loop.RunOnce(), 0u);
+  EXPECT_EQ(fired.size(), 1u);
+  EXPECT_TRUE(timer.armed());
+  EXPECT_EQ(timer.expiry(), later);
+}
+
+// Re-arming releases the replaced callback last: when it held the last reference to the timer's
+// owner, the rest of Arm must not write to the destroyed Timer nor insert it into the loop's
+// timer set (a use-after-free under ASan).
+TEST(TimerTest, ReArmMayReleaseTheLastReferenceToTheTimersOwner) {
+  Loop loop;
+  auto owner = MakeTimerOwner(loop);
+  std::weak_ptr<TimerOwner> owner_w = owner;
+  TimerOwner* raw = owner.get();
+  bool fired = false;
+  raw->timer.Arm(LoopClock::now() + std::chrono::hours(1), [owner = std::move(owner)] {});
+  // Replaced by a callback that does not own it: the owner (and its timer) goes away.
+  raw->timer.Arm(LoopClock::now() - std::chrono::seconds(1), [&fired] { fired = true; });
+  EXPECT_TRUE(owner_w.expired());
+  EXPECT_EQ(loop.RunOnce(), 0u);  // the destroyed timer is not in the loop any more
+  EXPECT_FALSE(fired);
+}
+
+TEST(TimerTest, DestroyingAnArmedTimerCancelsIt) {
+  Loop loop;
+  auto token = std::make_shared<int>(0);
+  bool fired = false;
+  {
+    Timer timer(loop);
+    timer.Arm(LoopClock::now() - std::chrono::seconds(1), [&fired, token] { fired = true; });
+    EXPECT_EQ(token.use_count(), 2);
+  }
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_EQ(loop.RunOnce(), 0u);  // (a timer left in the loop would be a freed one: ASan)
+  EXPECT_FALSE(fired);
+}
+
+TEST(TimerTest, ACallbackMayReArmItsOwnTimerWhichFiresOnTheNextTurn) {
+  Loop loop;
+  Timer timer(loop);
+  int fired = 0;
+  std::function<void()> tick = [&] {
+    ++fired;
+    if (fired < 3) timer.Arm(LoopClock::now() - std::chrono::seconds(1), tick);
+  };
+  timer.Arm(LoopClock::now() - std::chrono::seconds(1), tick);
+  for (int turn = 1; turn <= 3; ++turn) {
+    (void)loop.RunOnce();
+    EXPECT_EQ(fired, turn);  // once per turn although always due
+  }
+  EXPECT_FALSE(timer.armed());
+  (void)loop.RunOnce();
+  EXPECT_EQ(fired, 3);
+}
+
+TEST(TimerTest, ATimerArmedInACallbackForAPassedTimeRunsOnTheNextTurn) {
+  Loop loop;
+  std::vector<std::string> fired;
+  Timer first(loop), second(loop);
+  first.Arm(LoopClock::now() - std::chrono::seconds(1), [&] {
+    fired.push_back("first");
+    second.Arm(LoopClock::now() - std::chrono::hours(1), [&] { fired.push_back("second"); });
+  });
+  (void)loop.RunOnce();
+  EXPECT_EQ(fired, std::vector<std::string>{"first"});
+  EXPECT_TRUE(second.armed());
+  (void)loop.RunOnce();
+  EXPECT_EQ(fired, (std::vector<std::string>{"first", "second"}));
+  EXPECT_FALSE(second.armed());
+}
+
+// A timer armed during a turn for an earlier time sorts first, but must not postpone the timers
+// that were already due when the turn began.
+TEST(TimerTest, ATimerArmedInACallbackDoesNotPostponeOtherDueTimers) {
+  Loop loop;
+  LoopClock::time_point now = LoopClock::now();
+  std::vector<std::string> fired;
+  Timer first(loop), second(loop), armed_late(loop);
+  first.Arm(now - std::chrono::seconds(2), [&] {
+    fired.push_back("first");
+    armed_late.Arm(now - std::chrono::hours(1), [&] { fired.push_back("armed_late"); });
+  });
+  second.Arm(now - std::chrono::seconds(1), [&] { fired.push_back("second"); });
+  (void)loop.RunOnce();
+  EXPECT_EQ(fired, (std::vector<std::string>{"first", "second"}));
+  (void)loop.RunOnce();
+  EXPECT_EQ(fired.back(), "armed_late");
+  EXPECT_EQ(fired.size(), 3u);
+}
+
+}  // namespace
+}  // namespace chaosrun::proxy
