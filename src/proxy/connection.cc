@@ -73,18 +73,22 @@ void Connection::Start(const std::string& upstream) {
     return;
   }
   // A name is looked up off the loop (getaddrinfo blocks), then the connect goes on here.
-  plane_.run_blocking([self = shared_from_this(), host = target->host, port = target->port] {
-    auto addresses = ResolveAddresses(host, port);
-    self->loop_.Post([self, addresses = std::move(addresses)]() mutable {
-      if (self->closed_) return;
-      if (!addresses) {
-        self->Refused();
-        return;
-      }
-      self->candidates_ = std::move(*addresses);
-      self->ConnectNext();
-    });
-  });
+  // The job holds the connection weakly (its proxy owns it until it closes), so a job dropped
+  // at shutdown owns nothing; the loop outlives every job (the engine joins the pool first).
+  plane_.run_blocking(
+      [weak = weak_from_this(), loop = &loop_, host = target->host, port = target->port] {
+        auto addresses = ResolveAddresses(host, port);
+        loop->Post([weak, addresses = std::move(addresses)]() mutable {
+          auto self = weak.lock();
+          if (!self || self->closed_) return;
+          if (!addresses) {
+            self->Refused();
+            return;
+          }
+          self->candidates_ = std::move(*addresses);
+          self->ConnectNext();
+        });
+      });
 }
 
 void Connection::ConnectNext() {
@@ -95,7 +99,8 @@ void Connection::ConnectNext() {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int rc = ::connect(fd, to.get(), to.length);
-    if (rc != 0 && errno != EINPROGRESS) {
+    // EINTR: the connection goes on asynchronously, as with EINPROGRESS (POSIX).
+    if (rc != 0 && errno != EINPROGRESS && errno != EINTR) {
       ::close(fd);
       continue;
     }
@@ -289,6 +294,9 @@ void Connection::Close(bool reset, bool linger) {
   closed_ = true;
   for (int& fd : fds_) {
     if (fd < 0) continue;
+    // Removed explicitly: close() drops the registration only with the last reference to the
+    // socket, and a child forked by an embedding program (the daemon runs processes) may hold
+    // one until it execs; events for it would then name a freed connection.
     loop_.Remove(fd);
     if (linger && !reset && connected_) {
       std::make_shared<Linger>(fd, loop_)->Start();

@@ -68,10 +68,13 @@ void Connection::TryRead(int i) {
     if (d.toxic) {
       if (OnArrival(d.toxics, now)) UpdateKillTimer();
     } else if (d.queue.empty() && !d.write_waiting && d.piece_left == 0) {
-      ssize_t sent = ::send(dst(i), buffer, n, MSG_NOSIGNAL);
+      ssize_t sent;
+      do {
+        sent = ::send(dst(i), buffer, n, MSG_NOSIGNAL);
+      } while (sent < 0 && errno == EINTR);
       if (sent >= 0) {
         written = static_cast<size_t>(sent);
-      } else if (!WouldBlock(errno) && errno != EINTR) {
+      } else if (!WouldBlock(errno)) {
         Close(true);
         return;
       }

@@ -81,9 +81,12 @@ void Connection::Pump(int i) {
 bool Connection::WritePiece(int i) {
   Direction& d = dirs_[i];
   Chunk& h = *d.queue.head;
-  ssize_t sent = ::send(dst(i), h.data.get() + h.offset, d.piece_left, MSG_NOSIGNAL);
+  ssize_t sent;
+  do {
+    sent = ::send(dst(i), h.data.get() + h.offset, d.piece_left, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
   if (sent < 0) {
-    if (WouldBlock(errno) || errno == EINTR) {
+    if (WouldBlock(errno)) {
       WaitWritable(i);
     } else {
       Close(true);

@@ -55,7 +55,9 @@ Engine::Impl::Impl(Options o) : options(o) {
 Engine::Impl::~Impl() {
   for (auto& l : loops) l->Stop();
   for (auto& t : threads) t.join();
-  // A lookup still running posts its result to a stopped loop, which releases it below.
+  // Lookups not started are dropped; one still running posts its result to a stopped loop,
+  // which releases it below.
+  lookups.stop();
   lookups.join();
   // The loops are stopped: close every connection here (each removes itself from its proxy),
   // including those of deleted proxies whose posted cut never ran.

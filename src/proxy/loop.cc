@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include "common/log.h"
+
 namespace chaosrun::proxy {
 
 namespace {
@@ -20,6 +22,20 @@ constexpr int kMaxEvents = 64;
 
 [[noreturn]] void Fail(const char* what) {
   throw std::runtime_error(std::string("proxy loop: ") + what + ": " + std::strerror(errno));
+}
+
+// Runs one task, timer callback or handler. An exception is logged and the turn goes on: the
+// rest of an epoll batch is never delivered again (edge-triggered) and the rest of the task queue
+// would be lost, which could stall other connections.
+template <typename F>
+void Guarded(const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log::Error("proxy loop: {}: {}", what, e.what());
+  } catch (...) {
+    log::Error("proxy loop: {}: unknown exception", what);
+  }
 }
 
 timespec ToTimespec(LoopClock::time_point t) {
@@ -175,7 +191,7 @@ size_t Loop::RunTasks() {
   // Tasks posted by these tasks go to local_ and run on the next turn (others get a go first).
   for (size_t i = 0; i < running_.size(); ++i) {
     std::function<void()> fn = std::move(running_[i]);
-    fn();
+    Guarded("task", fn);
   }
   running_.clear();
   return n;
@@ -200,7 +216,7 @@ size_t Loop::RunTimers() {
     timer->armed_ = false;
     std::function<void()> fn = std::move(timer->fn_);
     ++n;
-    fn();
+    Guarded("timer", fn);
   }
   return n;
 }
@@ -223,12 +239,14 @@ size_t Loop::RunOnce(std::chrono::nanoseconds timeout) {
   return work;
 }
 
-size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout) {
+size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout, bool poll_after_work) {
   size_t work = RunTasks();
   work += RunTimers();
   SyncTimerFd();
   int wait_ms = -1;
-  if (!local_.empty() || stopped()) {
+  // A busy-polling loop that just ran tasks or timers (a latency release, say) polls rather than
+  // sleeps: the answer to what they wrote is what the polling window is for.
+  if (!local_.empty() || stopped() || (poll_after_work && work > 0)) {
     wait_ms = 0;
   } else if (timeout) {
     // Rounded up: a timeout must not end early. Only RunOnce passes one; the run loop either
@@ -255,7 +273,9 @@ size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout) {
       timer_fd_armed_ = false;  // the timers themselves run at the start of the next turn
     } else {
       ++work;
-      static_cast<Pollable*>(events[i].data.ptr)->OnReady(events[i].events);
+      auto* p = static_cast<Pollable*>(events[i].data.ptr);
+      uint32_t mask = events[i].events;
+      Guarded("handler", [p, mask] { p->OnReady(mask); });
     }
   }
   if (!graveyard_.empty()) {
@@ -271,7 +291,8 @@ void Loop::Run(std::chrono::nanoseconds busy_poll) {
   LoopClock::time_point spin_until{};
   while (!stopped()) {
     bool polling = spin && LoopClock::now() < spin_until;
-    size_t work = Turn(polling ? std::optional(std::chrono::nanoseconds::zero()) : std::nullopt);
+    size_t work =
+        Turn(polling ? std::optional(std::chrono::nanoseconds::zero()) : std::nullopt, spin);
     // No sched_yield while polling: a yielded thread that stays runnable gets no wake-up
     // preemption when its event arrives. A peer that wakes up preempts the poller anyway.
     if (spin && work > 0) spin_until = LoopClock::now() + busy_poll;

@@ -111,7 +111,8 @@ class Loop {
 
   // One turn: posted tasks, due timers, then epoll_wait for `timeout` (nullopt: until an event
   // or timer) and the handlers of what it returned.
-  size_t Turn(std::optional<std::chrono::nanoseconds> timeout);
+  // `poll_after_work`: do not block in a turn whose tasks or timers did work (busy polling).
+  size_t Turn(std::optional<std::chrono::nanoseconds> timeout, bool poll_after_work = false);
   size_t RunTasks();
   size_t RunTimers();
   void SyncTimerFd();  // arms the timerfd for the earliest timer if it is not armed earlier

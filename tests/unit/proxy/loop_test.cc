@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -201,6 +203,70 @@ TEST(LoopTest, BusyPollRunStillRunsPostedTasksAndStops) {
     ASSERT_EQ(done_f.wait_for(kLoopGiveUp), std::future_status::ready) << "round " << round;
     EXPECT_EQ(done_f.get(), 2 * (round + 1));
   }
+  EXPECT_TRUE(runner.StopAndWait());
+}
+
+// How many of `samples` reads of the thread's state in /proc say it is running or runnable ('R')
+// rather than asleep: a busy-polling loop is 'R', one blocked in epoll_wait is 'S'.
+int RunningSamples(pid_t tid, int samples) {
+  int running = 0;
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  for (int i = 0; i < samples; ++i) {
+    std::ifstream in(path);
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = stat.rfind(')');  // the state follows the command name: "pid (comm) S ..."
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'R') {
+      ++running;
+    }
+    std::this_thread::yield();
+  }
+  return running;
+}
+
+// Whether the thread is asleep ('S'), polled until it is or kLoopGiveUp passes.
+bool EventuallyAsleep(pid_t tid) {
+  auto give_up = std::chrono::steady_clock::now() + kLoopGiveUp;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (RunningSamples(tid, 1) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// A busy-polling loop keeps polling after a posted task (not only after a ready descriptor):
+// the task may have written something whose answer is what the polling window is for.
+TEST(LoopTest, BusyPollKeepsPollingAfterAPostedTask) {
+  Loop loop;
+  LoopThread runner(loop, std::chrono::milliseconds(500));
+  std::promise<pid_t> tid;
+  std::future<pid_t> tid_f = tid.get_future();
+  loop.Post([&] { tid.set_value(static_cast<pid_t>(::gettid())); });
+  ASSERT_EQ(tid_f.wait_for(kLoopGiveUp), std::future_status::ready);
+  pid_t loop_tid = tid_f.get();
+  // Once its window has passed the loop sleeps in epoll_wait; a task posted now wakes it.
+  ASSERT_TRUE(EventuallyAsleep(loop_tid));
+  std::promise<void> ran;
+  std::future<void> ran_f = ran.get_future();
+  loop.Post([&] { ran.set_value(); });
+  ASSERT_EQ(ran_f.wait_for(kLoopGiveUp), std::future_status::ready);
+  // Polling, the thread is always running or runnable; asleep, only in the first instants after
+  // the task (on its way to epoll_wait).
+  EXPECT_GT(RunningSamples(loop_tid, 200), 100) << "the loop went to sleep after the task";
+  EXPECT_TRUE(runner.StopAndWait());
+}
+
+// The same after a timer fired while the loop slept (a latency toxic's release).
+TEST(LoopTest, BusyPollKeepsPollingAfterATimer) {
+  Loop loop;
+  Timer timer(loop);
+  std::promise<pid_t> tid;
+  std::future<pid_t> tid_f = tid.get_future();
+  // Armed before the loop runs: it first sleeps in epoll_wait, then the timerfd wakes it.
+  timer.Arm(LoopClock::now() + std::chrono::milliseconds(20),
+            [&] { tid.set_value(static_cast<pid_t>(::gettid())); });
+  LoopThread runner(loop, std::chrono::seconds(30));
+  ASSERT_EQ(tid_f.wait_for(kLoopGiveUp), std::future_status::ready);
+  EXPECT_GT(RunningSamples(tid_f.get(), 200), 100) << "the loop went to sleep after the timer";
   EXPECT_TRUE(runner.StopAndWait());
 }
 
