@@ -82,10 +82,7 @@ Loop::Loop() {
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev) != 0) Fail("epoll_ctl(timerfd)");
 }
 
-Loop::~Loop() {
-  // Timers still armed belong to objects that outlive the loop: they must not touch it. Their
-  // callbacks are released only after all are disarmed, as releasing one may destroy another
-  // timer (or its own).
+void Loop::DisarmTimers() {
   std::vector<std::function<void()>> callbacks;
   for (const TimerKey& key : timers_) {
     Timer* t = std::get<2>(key);
@@ -93,7 +90,14 @@ Loop::~Loop() {
     callbacks.push_back(std::move(t->fn_));
   }
   timers_.clear();
-  callbacks.clear();
+  // Released after all are disarmed: releasing one may destroy another timer (or its own).
+}
+
+Loop::~Loop() {
+  // Timers still armed belong to objects that outlive the loop: they must not touch it. Their
+  // callbacks are released only after all are disarmed, as releasing one may destroy another
+  // timer (or its own).
+  DisarmTimers();
   // Pending tasks and deferred objects may own connections whose destructors use this loop
   // (Remove, Post, Defer, timers): release them while it is whole, until nothing is left.
   for (;;) {
@@ -110,13 +114,7 @@ Loop::~Loop() {
     bool idle = tasks.empty() && deferred.empty() && timers_.empty();
     tasks.clear();
     deferred.clear();
-    for (const TimerKey& key : timers_) {  // armed by those destructors
-      Timer* t = std::get<2>(key);
-      t->armed_ = false;
-      callbacks.push_back(std::move(t->fn_));
-    }
-    timers_.clear();
-    callbacks.clear();
+    DisarmTimers();  // armed by those destructors
     if (idle) break;
   }
   ::close(timer_fd_);
@@ -124,24 +122,26 @@ Loop::~Loop() {
   ::close(epoll_fd_);
 }
 
-Status Loop::Add(int fd, uint32_t events, Pollable* p) {
+namespace {
+
+Status EpollControl(int epoll_fd, int op, const char* name, int fd, uint32_t events, Pollable* p) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = p;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    return Status::IoError(std::string("epoll_ctl(ADD): ") + std::strerror(errno));
+  if (::epoll_ctl(epoll_fd, op, fd, &ev) != 0) {
+    return Status::IoError(std::string("epoll_ctl(") + name + "): " + std::strerror(errno));
   }
   return Status::Ok();
 }
 
+}  // namespace
+
+Status Loop::Add(int fd, uint32_t events, Pollable* p) {
+  return EpollControl(epoll_fd_, EPOLL_CTL_ADD, "ADD", fd, events, p);
+}
+
 Status Loop::Modify(int fd, uint32_t events, Pollable* p) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = p;
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
-    return Status::IoError(std::string("epoll_ctl(MOD): ") + std::strerror(errno));
-  }
-  return Status::Ok();
+  return EpollControl(epoll_fd_, EPOLL_CTL_MOD, "MOD", fd, events, p);
 }
 
 void Loop::Remove(int fd) {

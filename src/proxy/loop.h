@@ -115,7 +115,9 @@ class Loop {
   size_t Turn(std::optional<std::chrono::nanoseconds> timeout, bool poll_after_work = false);
   size_t RunTasks();
   size_t RunTimers();
-  void SyncTimerFd();  // arms the timerfd for the earliest timer if it is not armed earlier
+  void SyncTimerFd();
+  // Disarms every timer without running it, then releases the callbacks (~Loop).
+  void DisarmTimers();  // arms the timerfd for the earliest timer if it is not armed earlier
   void Wake();
 
   int epoll_fd_ = -1;

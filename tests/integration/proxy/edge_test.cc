@@ -72,14 +72,9 @@ TEST_F(ProxyEdgeTest, FinRightBehindDataOnAnOpenConnectionIsPassedOn) {
 // An upstream given by name is looked up off the loop, then relayed like any other.
 TEST_F(ProxyEdgeTest, UpstreamByNameIsLookedUpAndRelayed) {
   TcpServer server(EchoHandler);
-  proxy::ProxySpec spec;
-  spec.name = "named";
-  spec.listen = "127.0.0.1:0";
-  spec.upstream = "localhost:" + std::to_string(server.port());
-  auto r = engine_.CreateProxy(spec);
-  ASSERT_TRUE(r.has_value()) << r.error().ToString();
-  std::string listen = (*r)["listen"].get<std::string>();
-  int fd = ConnectTo(static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))));
+  uint16_t port = CreateProxyTo(engine_, "named", "localhost:" + std::to_string(server.port()));
+  ASSERT_NE(port, 0);
+  int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   const std::string data = RandomBytes(300000, 9);
   EXPECT_EQ(SendThenReadToEof(fd, data), data);
@@ -93,14 +88,9 @@ TEST_F(ProxyEdgeTest, RefusedUpstreamByNameClosesTheClientAndCounts) {
   int holder = ListenOnLoopback(1, closed_port);  // a free port, closed again: nobody listens
   ASSERT_GE(holder, 0);
   ::close(holder);
-  proxy::ProxySpec spec;
-  spec.name = "refused";
-  spec.listen = "127.0.0.1:0";
-  spec.upstream = "localhost:" + std::to_string(closed_port);
-  auto r = engine_.CreateProxy(spec);
-  ASSERT_TRUE(r.has_value()) << r.error().ToString();
-  std::string listen = (*r)["listen"].get<std::string>();
-  int fd = ConnectTo(static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))));
+  uint16_t port = CreateProxyTo(engine_, "refused", "localhost:" + std::to_string(closed_port));
+  ASSERT_NE(port, 0);
+  int fd = ConnectTo(port);
   ASSERT_GE(fd, 0);
   int error = 0;
   EXPECT_EQ(ReadToEof(fd, &error), "");

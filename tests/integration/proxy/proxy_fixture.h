@@ -25,18 +25,24 @@ inline std::string SendThenReadToEof(int fd, const std::string& data) {
   return back;
 }
 
-// Creates proxy `name` on `engine` in front of 127.0.0.1:`upstream`; returns its listening port
-// (0 on error, with a failed expectation).
-inline uint16_t CreateProxyOn(proxy::Engine& engine, const std::string& name, uint16_t upstream) {
+// Creates proxy `name` on `engine` in front of `upstream` ("HOST:PORT"); returns its listening
+// port (0 on error, with a failed expectation).
+inline uint16_t CreateProxyTo(proxy::Engine& engine, const std::string& name,
+                              const std::string& upstream) {
   proxy::ProxySpec spec;
   spec.name = name;
   spec.listen = "127.0.0.1:0";
-  spec.upstream = "127.0.0.1:" + std::to_string(upstream);
+  spec.upstream = upstream;
   auto r = engine.CreateProxy(spec);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().ToString());
   if (!r) return 0;
   std::string listen = (*r)["listen"].get<std::string>();
   return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1)));
+}
+
+// The same in front of 127.0.0.1:`upstream`.
+inline uint16_t CreateProxyOn(proxy::Engine& engine, const std::string& name, uint16_t upstream) {
+  return CreateProxyTo(engine, name, "127.0.0.1:" + std::to_string(upstream));
 }
 
 class ProxyTest : public ::testing::Test {
