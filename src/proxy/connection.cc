@@ -117,19 +117,25 @@ void Connection::ConnectNext() {
 }
 
 void Connection::ConnectDone() {
+  // Connected once the socket has a peer. SO_ERROR alone is 0 both on success and while the
+  // handshake is still under way, and an edge may be stale (from a failed earlier address, in
+  // the same batch of events) or spurious.
+  sockaddr_storage peer{};
+  socklen_t peer_length = sizeof peer;
+  if (::getpeername(fds_[1], reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) {
+    connecting_ = false;
+    Connected();
+    return;
+  }
   int error = 0;
   socklen_t length = sizeof error;
   if (::getsockopt(fds_[1], SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-  if (error == EINPROGRESS || error == EALREADY) return;  // not yet: wait for the next edge
+  if (error == 0) return;  // still connecting: the next edge reports the outcome
   connecting_ = false;
-  if (error != 0) {
-    loop_.Remove(fds_[1]);
-    ::close(fds_[1]);
-    fds_[1] = -1;
-    ConnectNext();
-    return;
-  }
-  Connected();
+  loop_.Remove(fds_[1]);
+  ::close(fds_[1]);
+  fds_[1] = -1;
+  ConnectNext();
 }
 
 void Connection::Refused() {
