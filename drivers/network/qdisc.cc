@@ -38,8 +38,9 @@ std::vector<std::string> Rebuild(const Qdisc& q) {
     return {q.kind, "limit", std::to_string(a)};
   }
   if (q.kind == "pfifo_fast" && OnlyKeys(o, {"bands", "priomap", "multiqueue"}) &&
-      o.value("bands", 0) == 3 && o.value("priomap", json()) == kDefaultPriomap &&
-      !o.value("multiqueue", false)) {
+      // Compared as JSON values: a member of another type is simply not the default (no throw).
+      o.value("bands", json()) == json(3) && o.value("priomap", json()) == kDefaultPriomap &&
+      o.value("multiqueue", json(false)) == json(false)) {
     return {"pfifo_fast"};
   }
   if (q.kind == "tbf" && OnlyKeys(o, {"rate", "burst", "lat"}) && UnsignedMember(o, "rate", &a) &&
@@ -66,7 +67,7 @@ bool ParseQdiscs(const std::string& text, std::vector<Qdisc>* out, std::string* 
   std::vector<Qdisc> qs;
   for (const auto& e : j) {
     if (!e.is_object() || !e.contains("kind") || !e["kind"].is_string() || !e.contains("handle") ||
-        !e["handle"].is_string()) {
+        !e["handle"].is_string() || (e.contains("root") && !e["root"].is_boolean())) {
       *error = "unexpected qdisc entry from tc: " + e.dump();
       return false;
     }

@@ -46,6 +46,9 @@ TEST(QdiscTest, RejectsGarbage) {
   std::string error;
   EXPECT_FALSE(ParseQdiscs("Cannot find device", &q, &error));
   EXPECT_FALSE(ParseQdiscs(R"([{"handle":"0:"}])", &q, &error));
+  // Found by fuzz_network_driver: a "root" that is not a boolean threw instead of an error.
+  EXPECT_FALSE(ParseQdiscs(R"([{"kind":"tbf","handle":"8001:","root":125000}])", &q, &error));
+  EXPECT_NE(error.find("unexpected qdisc entry"), std::string::npos) << error;
   EXPECT_THAT(error, HasSubstr("unexpected"));
 }
 
