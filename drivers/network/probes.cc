@@ -91,10 +91,11 @@ sdk::Reply ProbeProxyStats(const json& args, const Env& env) {
   size_t toxics =
       got.body.contains("toxics") && got.body["toxics"].is_array() ? got.body["toxics"].size() : 0;
   return sdk::Reply::Ok(json{{"source", "toxiproxy"},
-                             {"name", got.body.value("name", *proxy)},
-                             {"enabled", got.body.value("enabled", true)},
-                             {"listen", got.body.value("listen", "")},
-                             {"upstream", got.body.value("upstream", "")},
+                             // As the API said them (JSON values: no conversion to throw).
+                             {"name", got.body.value("name", json(*proxy))},
+                             {"enabled", got.body.value("enabled", json(true))},
+                             {"listen", got.body.value("listen", json(""))},
+                             {"upstream", got.body.value("upstream", json(""))},
                              {"toxics_active", toxics}});
 }
 

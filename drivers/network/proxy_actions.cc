@@ -25,7 +25,7 @@ bool HasToxic(const json& proxy, const std::string& name) {
     return false;
   }
   for (const auto& t : proxy["toxics"]) {
-    if (t.is_object() && t.value("name", "") == name) return true;
+    if (t.is_object() && t.value("name", json()) == name) return true;  // no throw on a non-string
   }
   return false;
 }
@@ -72,7 +72,12 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
                               got.Describe());
   }
   if (func == "disable_proxy") {
-    bool enabled = got.body.value("enabled", true);
+    const json enabled_value = got.body.value("enabled", json(true));
+    if (!enabled_value.is_boolean()) {
+      return sdk::Reply::Failed(func + ": unexpected answer to GET " + ProxyPath(spec.proxy) +
+                                ": \"enabled\" is not a boolean");
+    }
+    bool enabled = enabled_value.get<bool>();
     plan["was_enabled"] = enabled;
     plan["undo"] = json{{"api", api}, {"proxy", spec.proxy}, {"enabled", enabled}};
     return sdk::Reply::Ok(plan);
@@ -150,17 +155,21 @@ sdk::Reply UndoAction(const std::string& func, const json& undo, const Env& env)
       return sdk::Reply::Invalid("add_toxic: invalid undo: no valid toxic name");
     }
     path += "/toxics/" + *toxic;
-    expected = json{{"type", undo.value("type", "")}, {"stream", undo.value("stream", "")}};
+    // Copied as JSON values (no conversion that could throw on a damaged ledger entry).
+    expected =
+        json{{"type", undo.value("type", json(""))}, {"stream", undo.value("stream", json(""))}};
   } else {
-    expected = json{{"upstream", undo.value("upstream", "")}};
+    expected = json{{"upstream", undo.value("upstream", json(""))}};
   }
   // Look first: remove only what this fault made.
   ApiReply got = CallApi(api, "GET", path, nullptr, env);
   if (got.NotFound()) return sdk::Reply::Ok(json{{"removed", false}, {"reason", "already gone"}});
   if (!got.Ok()) return sdk::Reply::Failed(func + ": undo: GET " + path + ": " + got.Describe());
-  bool ours = Covers(got.body, expected) &&
-              (func != "add_toxic" || !undo.contains("attributes") ||
-               Covers(got.body.value("attributes", json::object()), undo["attributes"]));
+  bool ours =
+      Covers(got.body, expected) &&
+      (func != "add_toxic" || !undo.contains("attributes") ||
+       Covers(got.body.is_object() ? got.body.value("attributes", json::object()) : json::object(),
+              undo["attributes"]));
   if (!ours) {
     return sdk::Reply::Ok(json{{"removed", false},
                                {"reason",

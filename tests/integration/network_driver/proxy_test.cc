@@ -143,6 +143,28 @@ TEST_F(ProxyActionsTest, RefusesAMissingProxyOrAnUnreachableApi) {
   ::close(fd);
 }
 
+// A proxy API whose answer has fields of the wrong type (a broken or hostile server: the real one
+// never answers so, hence the in-process stand-in) gets a refusal naming the field or has the
+// values passed on as they are; never an exception.
+TEST_F(ProxyActionsTest, MalformedApiAnswersAreRefusedNamingTheFieldOrPassedOn) {
+  upstream_.Handle("GET", "/proxies/web", [](const chaosrun::testing::TestRequest&) {
+    chaosrun::testing::TestResponse r;
+    r.body = R"({"name":7,"enabled":"yes","listen":1,"upstream":[],"toxics":[{"name":5}]})";
+    return r;
+  });
+  const std::string api = "http://127.0.0.1:" + std::to_string(upstream_.port());
+  plugin::CallResult plan = Prepare("disable_proxy", {{"api", api}, {"proxy", "web"}});
+  EXPECT_EQ(plan.status, CHAOSRUN_FAILED);
+  EXPECT_THAT(plan.error(), HasSubstr("\"enabled\" is not a boolean"));
+  // A toxic whose name is not a string is not one named like ours.
+  plan = Prepare("add_toxic", {{"api", api}, {"proxy", "web"}, {"toxic", latency_}});
+  EXPECT_TRUE(plan.ok()) << plan.error();
+  plugin::CallResult probe = Probe("proxy_stats", {{"api", api}, {"proxy", "web"}});
+  ASSERT_TRUE(probe.ok()) << probe.error();
+  EXPECT_EQ(probe.value["enabled"], "yes");
+  EXPECT_EQ(probe.value["name"], 7);
+}
+
 TEST_F(ProxyActionsTest, UndoLeavesADifferentToxicOfTheSameName) {
   plugin::CallResult plan = Prepare("add_toxic", {{"proxy", "web"}, {"toxic", latency_}});
   ASSERT_TRUE(plan.ok()) << plan.error();
