@@ -258,7 +258,8 @@ class Linger final : public Pollable, public std::enable_shared_from_this<Linger
   void Start() {
     ::shutdown(fd_, SHUT_WR);
     timer_.Arm(Now() + kLingerTime, [self = shared_from_this()] { self->Finish(); });
-    if (!loop_.Add(fd_, EPOLLIN | EPOLLET, this).ok()) {
+    // The socket is still registered for the connection: handed over to this object in place.
+    if (!loop_.Modify(fd_, EPOLLIN | EPOLLET, this).ok()) {
       Finish();
       return;
     }
@@ -300,13 +301,13 @@ void Connection::Close(bool reset, bool linger) {
   closed_ = true;
   for (int& fd : fds_) {
     if (fd < 0) continue;
-    // Removed explicitly: close() drops the registration only with the last reference to the
-    // socket, and a child forked by an embedding program (the daemon runs processes) may hold
-    // one until it execs; events for it would then name a freed connection.
-    loop_.Remove(fd);
     if (linger && !reset && connected_) {
-      std::make_shared<Linger>(fd, loop_)->Start();
+      std::make_shared<Linger>(fd, loop_)->Start();  // takes over the socket's registration
     } else {
+      // Removed explicitly: close() drops the registration only with the last reference to the
+      // socket, and a child forked by an embedding program (the daemon runs processes) may
+      // hold one until it execs; events for it would then name a freed connection.
+      loop_.Remove(fd);
       if (reset) {
         ::linger abort{1, 0};  // close() sends RST
         ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);

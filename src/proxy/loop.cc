@@ -94,9 +94,7 @@ void Loop::DisarmTimers() {
 }
 
 Loop::~Loop() {
-  // Timers still armed belong to objects that outlive the loop: they must not touch it. Their
-  // callbacks are released only after all are disarmed, as releasing one may destroy another
-  // timer (or its own).
+  // Timers still armed belong to objects that outlive the loop: they must not touch it.
   DisarmTimers();
   // Pending tasks and deferred objects may own connections whose destructors use this loop
   // (Remove, Post, Defer, timers): release them while it is whole, until nothing is left.
