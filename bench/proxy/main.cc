@@ -2,6 +2,7 @@
 // measurement (see the file of each). Targets are NAME=PORT[:PID] on 127.0.0.1.
 //
 //   proxybench latency|setup|bulk|idle [--option value...] TARGET...
+//   proxybench relay --listen PORT --upstream PORT [--busy-poll-us N]   (relay.cc)
 //   proxybench freeport        prints a free loopback TCP port
 //   proxybench cpu PID         prints the CPU time (ns) of PID and its descendants
 #include <netinet/in.h>
@@ -19,6 +20,7 @@ int Latency(const Args& a);
 int Setup(const Args& a);
 int Bulk(const Args& a);
 int Idle(const Args& a);
+int Relay(const Args& a);
 }  // namespace bench
 
 namespace {
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
   if (cmd == "setup") return bench::Setup(a);
   if (cmd == "bulk") return bench::Bulk(a);
   if (cmd == "idle") return bench::Idle(a);
-  std::fprintf(stderr, "usage: proxybench latency|setup|bulk|idle|freeport|cpu ...\n");
+  if (cmd == "relay") return bench::Relay(a);
+  std::fprintf(stderr, "usage: proxybench latency|setup|bulk|idle|relay|freeport|cpu ...\n");
   return 2;
 }

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Fault proxy benchmark: chaosrun's TCP proxy (`chaosrun proxy serve`, configured through its
-# Toxiproxy-compatible API) against direct loopback, socat and haproxy, all in the same run, all
-# in front of the same nginx upstream. Prints a Markdown table with the issue's targets and the
-# ratios to Toxiproxy's reference figures (Toxiproxy itself is not installable here).
+# Toxiproxy-compatible API) against direct loopback, socat, haproxy and, when a toxiproxy-server
+# binary is at hand, Toxiproxy itself, all in the same run, all in front of the same nginx
+# upstream. Prints a Markdown table with the issue's targets and the ratios to Toxiproxy (measured
+# in the run, or the issue's quoted figures when there is no Toxiproxy binary).
 #
 #   bench/proxy/run.sh            full run (~3-4 minutes on 2 vCPUs)
 #   bench/proxy/run.sh --quick    smaller sizes, a smoke check (~1 minute)
 #   CHAOSRUN=/path/to/chaosrun bench/proxy/run.sh
 #   KEEP=1 bench/proxy/run.sh     keep the work directory (configs, raw tool output, logs)
 #   CHAOSRUN_SERVE_ARGS='...'     extra arguments for `chaosrun proxy serve`
+#   TOXIPROXY=/path/to/toxiproxy-server   (default: toxiproxy-server on the PATH, if any;
+#                                 bench/proxy/build-toxiproxy.sh builds one from its source)
 #
 # Installs nothing: it checks for its tools and says how to install them. Builds nothing of
 # chaosrun (uses $CHAOSRUN or build/bin/chaosrun; without it the chaosrun column says why).
@@ -19,11 +22,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$(dirname "$here")")"
 chaosrun="${CHAOSRUN:-$root/build/bin/chaosrun}"
+toxiproxy="${TOXIPROXY:-$(command -v toxiproxy-server || true)}"
 quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (--quick, --help)" >&2; exit 2 ;;
   esac
 done
@@ -72,7 +76,7 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 log "compiling the client"
 pb="$work/proxybench"
 g++ -O2 -std=c++20 -pthread -o "$pb" "$here"/main.cc "$here"/latency.cc "$here"/setup.cc \
-  "$here"/bulk.cc "$here"/idle.cc
+  "$here"/bulk.cc "$here"/idle.cc "$here"/relay.cc
 client=(taskset -c 0 "$pb") # the measuring client is pinned to CPU 0
 
 wait_port() { # wait_port PORT NAME: up to 5 s for something to accept on 127.0.0.1:PORT
@@ -157,13 +161,40 @@ pid_haproxy=$!
 pids+=("$pid_haproxy")
 wait_port "$p_haproxy" haproxy
 
-# --- chaosrun proxy serve, configured through its API ----------------------------------------
-chaosrun_note=""
-p_chaosrun="" p_toxic="" pid_chaosrun="" api=""
+# --- the two Toxiproxy API servers: proxy `bench` and proxy `bench_toxic` (100 ms latency) ---
 api_post() { # api_post PATH JSON
   curl -sS -f -m 5 -X POST -H 'Content-Type: application/json' -d "$2" "$api$1" \
     >> "$work/api.log" 2>&1
 }
+add_bench_proxies() { # add_bench_proxies PORT TOXIC_PORT: the same two proxies on either server
+  api_post /proxies "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$1\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" &&
+    api_post /proxies "{\"name\":\"bench_toxic\",\"listen\":\"127.0.0.1:$2\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" &&
+    api_post /proxies/bench_toxic/toxics "{\"type\":\"latency\",\"stream\":\"downstream\",\"attributes\":{\"latency\":$toxic_ms,\"jitter\":0}}"
+}
+
+# Toxiproxy, when there is a binary: measured like the others (its own defaults, one process).
+toxiproxy_note="no toxiproxy-server binary (TOXIPROXY=…; bench/proxy/build-toxiproxy.sh builds one)"
+p_toxiproxy="" p_ttoxic="" pid_toxiproxy=""
+if [[ -n "$toxiproxy" && -x "$toxiproxy" ]]; then
+  p_tapi="$("$pb" freeport)"
+  "$toxiproxy" -host 127.0.0.1 -port "$p_tapi" > "$work/toxiproxy.log" 2>&1 &
+  pid_toxiproxy=$!
+  pids+=("$pid_toxiproxy")
+  wait_port "$p_tapi" "toxiproxy-server (API)"
+  api="http://127.0.0.1:$p_tapi"
+  p_toxiproxy="$("$pb" freeport)" p_ttoxic="$("$pb" freeport)"
+  if add_bench_proxies "$p_toxiproxy" "$p_ttoxic"; then
+    wait_port "$p_toxiproxy" "toxiproxy proxy"
+    toxiproxy_note=""
+  else
+    toxiproxy_note="toxiproxy-server refused the set-up: $(tail -c 300 "$work/api.log" | tr '\n' ' ')"
+    p_toxiproxy="" p_ttoxic=""
+  fi
+fi
+
+# --- chaosrun proxy serve, configured through its API ----------------------------------------
+chaosrun_note=""
+p_chaosrun="" p_toxic="" pid_chaosrun=""
 start_chaosrun() {
   if [[ ! -x "$chaosrun" ]]; then
     chaosrun_note="no chaosrun binary at $chaosrun"
@@ -188,9 +219,7 @@ start_chaosrun() {
   api="http://127.0.0.1:$p_api"
   p_chaosrun="$("$pb" freeport)"
   p_toxic="$("$pb" freeport)"
-  if ! api_post /proxies "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$p_chaosrun\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" ||
-    ! api_post /proxies "{\"name\":\"bench_toxic\",\"listen\":\"127.0.0.1:$p_toxic\",\"upstream\":\"127.0.0.1:$p_nginx\",\"enabled\":true}" ||
-    ! api_post /proxies/bench_toxic/toxics "{\"type\":\"latency\",\"stream\":\"downstream\",\"attributes\":{\"latency\":$toxic_ms,\"jitter\":0}}"; then
+  if ! add_bench_proxies "$p_chaosrun" "$p_toxic"; then
     chaosrun_note="the proxy API refused the set-up: $(tail -c 300 "$work/api.log" | tr '\n' ' ')"
     return 1
   fi
@@ -198,6 +227,7 @@ start_chaosrun() {
   wait_port "$p_toxic" "chaosrun proxy (toxic)"
 }
 names=(direct socat haproxy)
+[[ -n "$p_toxiproxy" ]] && names+=(toxiproxy)
 if start_chaosrun; then names+=(chaosrun); else log "chaosrun: $chaosrun_note"; fi
 
 # A second chaosrun with --busy-poll (its loop polls for up to $busy_us µs after work before it
@@ -207,6 +237,7 @@ p_bp="" pid_bp=""
 if [[ -n "$p_chaosrun" ]]; then
   p_bp_api="$("$pb" freeport)"
   p_bp="$("$pb" freeport)"
+  # shellcheck disable=SC2086 # CHAOSRUN_SERVE_ARGS is a list of words
   "$chaosrun" proxy serve --api "127.0.0.1:$p_bp_api" --busy-poll "$busy_us" \
     ${CHAOSRUN_SERVE_ARGS:-} > "$work/chaosrun-bp.out" 2> "$work/chaosrun-bp.err" &
   pid_bp=$!
@@ -218,8 +249,21 @@ if [[ -n "$p_chaosrun" ]]; then
   [[ -n "$p_bp" ]] && wait_port "$p_bp" "chaosrun proxy --busy-poll"
 fi
 
-declare -A port=([direct]=$p_nginx [socat]=$p_socat [haproxy]=$p_haproxy [chaosrun]=$p_chaosrun)
-declare -A pid=([direct]=0 [socat]=$pid_socat [haproxy]=$pid_haproxy [chaosrun]=$pid_chaosrun)
+# The floor of any user-space relay (relay.cc): measured in the latency runs only, both ways.
+p_relay="$("$pb" freeport)" p_relay_bp="$("$pb" freeport)"
+"$pb" relay --listen "$p_relay" --upstream "$p_nginx" &
+pid_relay=$!
+pids+=("$pid_relay")
+"$pb" relay --listen "$p_relay_bp" --upstream "$p_nginx" --busy-poll-us "$busy_us" &
+pid_relay_bp=$!
+pids+=("$pid_relay_bp")
+wait_port "$p_relay" relay
+wait_port "$p_relay_bp" "relay (busy-poll)"
+
+declare -A port=([direct]=$p_nginx [socat]=$p_socat [haproxy]=$p_haproxy [chaosrun]=$p_chaosrun
+  [toxiproxy]=$p_toxiproxy)
+declare -A pid=([direct]=0 [socat]=$pid_socat [haproxy]=$pid_haproxy [chaosrun]=$pid_chaosrun
+  [toxiproxy]=$pid_toxiproxy)
 targets=()
 for n in "${names[@]}"; do targets+=("$n=${port[$n]}:${pid[$n]}"); done
 
@@ -230,6 +274,7 @@ started_at=$SECONDS
 log "latency, 1 connection, $lat1_n round trips per target (interleaved)"
 lat_targets=("${targets[@]}")
 [[ -n "$p_bp" ]] && lat_targets+=("chaosrun_bp=$p_bp:$pid_bp")
+lat_targets+=("relay=$p_relay:$pid_relay" "relay_bp=$p_relay_bp:$pid_relay_bp")
 "${client[@]}" latency --conns 1 --requests "$lat1_n" "${lat_targets[@]}" > "$work/lat1"
 log "latency, 64 connections, $lat64_n requests per target (interleaved)"
 "${client[@]}" latency --conns 64 --requests "$lat64_n" "${lat_targets[@]}" > "$work/lat64"
@@ -262,31 +307,44 @@ log "bulk, ${bulk_mib} MiB per target, $bulk_rounds rounds (interleaved)"
 : > "$work/cold"
 : > "$work/toxic_rt"
 : > "$work/cold_rt"
+tox_targets=() cold_targets=("direct=$p_nginx:0") rt_pids=("$pid_nginx")
 if [[ -n "$p_toxic" ]]; then
-  log "chaosrun ${toxic_ms} ms latency toxic, $toxic_n round trips"
-  "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" --warmup 2 \
-    --timer-floor-ms "$toxic_ms" "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic"
+  tox_targets+=("toxic=$p_toxic:$pid_chaosrun")
+  cold_targets+=("chaosrun=$p_chaosrun:$pid_chaosrun")
+  rt_pids+=("$pid_chaosrun")
+fi
+if [[ -n "$p_ttoxic" ]]; then
+  tox_targets+=("toxiproxy_toxic=$p_ttoxic:$pid_toxiproxy")
+  cold_targets+=("toxiproxy=$p_toxiproxy:$pid_toxiproxy")
+  rt_pids+=("$pid_toxiproxy")
+fi
+if ((${#tox_targets[@]})); then
+  tox_block=$((${#tox_targets[@]} > 1 ? 20 : toxic_n)) # two proxies: interleaved, 20 at a time
+  log "${toxic_ms} ms latency toxic, $toxic_n round trips per proxy"
+  "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$tox_block" --warmup 2 \
+    --timer-floor-ms "$toxic_ms" "${tox_targets[@]}" > "$work/toxic"
   log "round trips after ${toxic_ms} ms idle, no toxic, $((toxic_n / 2)) per target (interleaved)"
   "${client[@]}" latency --conns 1 --requests $((toxic_n / 2)) --block 10 --warmup 2 \
-    --pause-ms "$toxic_ms" "direct=$p_nginx:0" "chaosrun=$p_chaosrun:$pid_chaosrun" > "$work/cold"
-  # The same two measurements with the client, nginx and chaosrun at real-time priority, so the
-  # other tenants' CPU load cannot delay a wake-up: what is left is the proxy's own accuracy.
+    --pause-ms "$toxic_ms" "${cold_targets[@]}" > "$work/cold"
+  # The same two measurements with the client, nginx and the proxies at real-time priority, so
+  # the other tenants' CPU load cannot delay a wake-up: what is left is the proxy's own accuracy.
   # (Little CPU is used: one request per 100 ms. Priorities are restored right after.)
   if [[ "$(id -u)" == 0 ]] && command -v chrt > /dev/null; then
-    log "the same at SCHED_FIFO priority (client, nginx, chaosrun)"
-    if ! { chrt -a -f -p 10 "$pid_chaosrun" > /dev/null && chrt -a -f -p 10 "$pid_nginx" > /dev/null &&
-      chrt -f 10 "${client[@]}" latency --conns 1 --requests "$toxic_n" --block "$toxic_n" \
-        --warmup 2 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxic_rt" &&
+    log "the same at SCHED_FIFO priority (client, nginx, proxies)"
+    rt_ok=1
+    for p in "${rt_pids[@]}"; do chrt -a -f -p 10 "$p" > /dev/null || rt_ok=0; done
+    if ! ((rt_ok)) || ! { chrt -f 10 "${client[@]}" latency --conns 1 --requests "$toxic_n" \
+      --block "$tox_block" --warmup 2 "${tox_targets[@]}" > "$work/toxic_rt" &&
       chrt -f 10 "${client[@]}" latency --conns 1 --requests $((toxic_n / 2)) --block 10 \
-        --warmup 2 --pause-ms "$toxic_ms" "direct=$p_nginx:0" \
-        "chaosrun=$p_chaosrun:$pid_chaosrun" > "$work/cold_rt"; }; then
+        --warmup 2 --pause-ms "$toxic_ms" "${cold_targets[@]}" > "$work/cold_rt"; }; then
       log "the real-time run failed (its rows stay empty)"
     fi
-    chrt -a -o -p 0 "$pid_chaosrun" > /dev/null || true
-    chrt -a -o -p 0 "$pid_nginx" > /dev/null || true
+    for p in "${rt_pids[@]}"; do chrt -a -o -p 0 "$p" > /dev/null || true; done
   fi
-  log "chaosrun bulk under the toxic (at most 5 s)"
-  "$pb" bulk --path /big --max-seconds 5 "toxic=$p_toxic:$pid_chaosrun" > "$work/toxicbulk"
+  for t in "${tox_targets[@]}"; do
+    log "bulk under the toxic, ${t%%=*} (at most 5 s)"
+    "$pb" bulk --path /big --max-seconds 5 "$t" >> "$work/toxicbulk"
+  done
 fi
 
 log "idle connections: $idle_n per proxy ($idle_socat_n for socat)"
@@ -325,7 +383,7 @@ calc() {
 cell() { [[ -n "$1" ]] && printf '%s' "$1" || printf 'n/a'; }
 row() { # row LABEL KEY-FROM-FN REF RATIO TARGET STATUS
   local fn="$2" ref="$3" ratio="$4" tgt="$5" status="$6" n out="| $1 |"
-  for n in direct socat haproxy chaosrun; do out+=" $(cell "$($fn "$n")") |"; done
+  for n in direct socat haproxy toxiproxy chaosrun; do out+=" $(cell "$($fn "$n")") |"; done
   printf '%s %s | %s | %s | %s |\n' "$out" "$ref" "$(cell "$ratio")" "$tgt" "$status"
 }
 met() { # met CONDITION-EXPR a b...: "met" / "**missed**" / "n/a"
@@ -375,32 +433,58 @@ idle_per() { [[ "$1" == direct ]] || calc 'printf "%.0f", a / 1024' "$(v idle "$
 
 cr() { "$1" chaosrun; } # chaosrun's cell of a row, for the ratios and targets
 hap() { "$1" haproxy; }
-tox_p50="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms")"
-tox_p99="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p99_us)" "$toxic_ms")"
-tox_min="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic min_us)" "$toxic_ms")"
-tox_p90="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic p90_us)" "$toxic_ms")"
-tox_max="$(calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic toxic max_us)" "$toxic_ms")"
-tox_bulk="$(calc 'printf "%.0f", a' "$(v toxicbulk toxic mb_per_s)")"
+tp() { "$1" toxiproxy; } # Toxiproxy's cell when it was measured, else empty
+# vs_tox FN QUOTED: chaosrun / Toxiproxy, against the measured figure, else the quoted one.
+vs_tox() {
+  local m
+  m="$(tp "$1")"
+  if [[ -n "$m" ]]; then
+    calc 'if (b != 0) printf "%.2f×", a / b' "$(cr "$1")" "$m"
+  else
+    calc 'if (b != 0) printf "%.2f× (quoted)", a / b' "$(cr "$1")" "$2"
+  fi
+}
+tox_ref() { local m; m="$(tp "$1")"; printf '%s' "${m:-$2}"; } # measured, else quoted
+ms_err() { # ms_err FILE TARGET KEY: measured − requested (ms)
+  calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v "$1" "$2" "$3")" "$toxic_ms"
+}
+own_err() { # own_err TOXIC-FILE COLD-FILE TOXIC-TARGET COLD-TARGET: minus the cold round trip
+  calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v "$1" "$3" p50_us)" "$toxic_ms" \
+    "$(v "$2" "$4" p50_us)"
+}
 ms2() { calc 'printf "%.2f", a / 1000' "$1"; }
+cold() { # cold FILE TARGET: p50 / p99 (ms) of a round trip after the idle pause
+  local a b
+  a="$(ms2 "$(v "$1" "$2" p50_us)")" b="$(ms2 "$(v "$1" "$2" p99_us)")"
+  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
+}
+tox_p99="$(ms_err toxic toxic p99_us)"
+tox_min="$(ms_err toxic toxic min_us)"
+tox_rt_p99="$(ms_err toxic_rt toxic p99_us)"
+tox_rt_min="$(ms_err toxic_rt toxic min_us)"
+tx_toxic() { # the Toxiproxy cell of a toxic row: "p50 / p99" of FILE, or empty
+  local a b
+  a="$(ms_err "$1" toxiproxy_toxic p50_us)" b="$(ms_err "$1" toxiproxy_toxic p99_us)"
+  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
+}
+tox_ratio() { # chaosrun / Toxiproxy of |error| at p99, measured or quoted
+  local m
+  m="$(ms_err "$1" toxiproxy_toxic p99_us)"
+  if [[ -n "$m" ]]; then
+    calc 'if (b != 0) printf "%.2f× at p99", (a < 0 ? -a : a) / (b < 0 ? -b : b)' \
+      "$(ms_err "$1" toxic p99_us)" "$m"
+  else
+    calc 'printf "%.2f× at p99 (quoted)", (a < 0 ? -a : a) / 1.3' "$(ms_err "$1" toxic p99_us)"
+  fi
+}
 floor_p50="$(ms2 "$(v toxic toxic floor_p50_us)")"
 floor_p99="$(ms2 "$(v toxic toxic floor_p99_us)")"
-cold() { # cold TARGET: p50 / p99 (ms) of a round trip after the idle pause
-  local a b
-  a="$(ms2 "$(v cold "$1" p50_us)")" b="$(ms2 "$(v cold "$1" p99_us)")"
-  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
-}
-tox_rt() { # tox_rt KEY: measured − requested (ms) at real-time priority
-  calc 'printf "%+.2f", (a - b * 1000) / 1000' "$(v toxic_rt toxic "$1")" "$toxic_ms"
-}
-cold_rt() {
-  local a b
-  a="$(ms2 "$(v cold_rt "$1" p50_us)")" b="$(ms2 "$(v cold_rt "$1" p99_us)")"
-  [[ -n "$a" ]] && printf '%s / %s' "$a" "$b"
-}
-tox_rt_own="$(calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v toxic_rt toxic p50_us)" \
-  "$toxic_ms" "$(v cold_rt chaosrun p50_us)")"
-tox_own="$(calc 'printf "%+.2f", (a - b * 1000 - c) / 1000' "$(v toxic toxic p50_us)" "$toxic_ms" \
-  "$(v cold chaosrun p50_us)")"
+[[ -z "$floor_p50" ]] && floor_p50="$(ms2 "$(v toxic toxiproxy_toxic floor_p50_us)")"
+[[ -z "$floor_p99" ]] && floor_p99="$(ms2 "$(v toxic toxiproxy_toxic floor_p99_us)")"
+tox_bulk() { calc 'printf "%.0f", a' "$(v toxicbulk "$1" mb_per_s)"; }
+add_tox="$(tp lat1_add)" # Toxiproxy's added p50 (measured), else the quoted +25
+add_ref="${add_tox:-25}"
+add_target="< 30 µs and ≤ 0.7× Toxiproxy ($(calc 'printf "%.1f", a * 0.7' "$add_ref"))"
 
 echo
 echo "## Fault proxy benchmark ($(date -u +%Y-%m-%d), bench/proxy/run.sh$( ((quick)) && echo ' --quick'))"
@@ -409,40 +493,41 @@ echo "Machine: $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
   "load average $load_start at the start, $load_end at the end; measurements took ${elapsed}s."
 echo "Upstream nginx $(nginx -v 2>&1 | sed 's/.*\///'), one process; socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p') (fork," \
   "nodelay); haproxy $(haproxy -v | sed -n '1s/HAProxy version \([^ ]*\).*/\1/p') (mode tcp, nbthread 1); $("$chaosrun" --version 2> /dev/null | head -1 || true)."
-echo "Client pinned to CPU 0 (taskset). Toxiproxy 2.12 is not installable here (no Debian package):" \
-  "its column quotes the figures of issue 4, measured on the same kind of machine."
+if [[ -n "$toxiproxy_note" ]]; then
+  echo "Toxiproxy not measured: $toxiproxy_note. Its column is empty and the ratios use the" \
+    "figures quoted in issue 4 (same kind of machine, wrk and curl)."
+else
+  echo "Toxiproxy: $("$toxiproxy" --version 2>&1 | head -1) ($toxiproxy), its defaults, measured like the others."
+fi
+echo "Client pinned to CPU 0 (taskset)."
 [[ -n "$chaosrun_note" ]] && echo "**chaosrun not measured:** $chaosrun_note"
 echo
-echo "| measurement | direct | socat | haproxy | chaosrun | Toxiproxy 2.12 (quoted) | chaosrun / Toxiproxy | target | status |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| measurement | direct | socat | haproxy | Toxiproxy | chaosrun | Toxiproxy 2.12, issue 4 (quoted) | chaosrun / Toxiproxy | target | status |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 row "latency p50, 1 conn, ping-pong (µs)" lat1_p50 "" "" "" ""
-row "added p50 vs direct, 1 conn, ping-pong (µs)" lat1_add "+25" \
-  "$(calc 'printf "%.2f×", a / 25' "$(cr lat1_add)")" "< 30 µs and ≤ 0.7× Toxiproxy (17.5)" \
-  "$(met 'a < 30 && a <= 17.5' "$(cr lat1_add)")"
+row "added p50 vs direct, 1 conn, ping-pong (µs)" lat1_add "+25" "$(vs_tox lat1_add 25)" \
+  "$add_target" "$(met 'a < 30 && a <= 0.7 * b' "$(cr lat1_add)" "$add_ref")"
 row "latency p99, 1 conn, ping-pong (µs)" lat1_p99 "" "" "" ""
 row "latency p50, 64 conns (µs)" lat64_p50 "" "" "" ""
-row "added p50 vs direct, 64 conns (µs)" lat64_add "" "" "" ""
+row "added p50 vs direct, 64 conns (µs)" lat64_add "" "$(vs_tox lat64_add "")" "" ""
 row "latency p99, 64 conns (µs)" lat64_p99 "" "" "" ""
 row "wrk p50, 1 conn (ms) ⁴" wrk1_p50 "0.149 (direct 0.098)" "" "" ""
-row "wrk added p50 vs direct, 1 conn (µs)" wrk1_add "+51" \
-  "$(calc 'if (a > 0) printf "%.2f×", a / 51' "$(cr wrk1_add)")" "" ""
-row "wrk requests/s, 64 conns" wrk64_rps "" "" "" ""
+row "wrk added p50 vs direct, 1 conn (µs)" wrk1_add "+51" "$(vs_tox wrk1_add 51)" "" ""
+row "wrk requests/s, 64 conns" wrk64_rps "" "$(vs_tox wrk64_rps "")" "" ""
 row "wrk p99, 64 conns (ms)" wrk64_p99 "" "" "" ""
 row "bulk ${bulk_mib} MiB (MB/s)" bulk_mbs "675 (direct 1659, haproxy 833, socat 631)" \
-  "$(calc 'printf "%.2f×", a / 675' "$(cr bulk_mbs)")" "≥ 1000 and > haproxy" \
-  "$(met 'a >= 1000 && a > b' "$(cr bulk_mbs)" "$(hap bulk_mbs)")"
+  "$(vs_tox bulk_mbs 675)" "≥ 1000, > haproxy, ≥ 1.5× Toxiproxy" \
+  "$(met 'a >= 1000 && a > b && a >= 1.5 * c' "$(cr bulk_mbs)" "$(hap bulk_mbs)" "$(tox_ref bulk_mbs 675)")"
 row "whole machine busy during bulk, all processes (%)" bulk_busy "" "" "" ""
-row "proxy CPU per request, 64 conns (µs)" cpu_req "24 (haproxy 17)" \
-  "$(calc 'printf "%.2f×", a / 24' "$(cr cpu_req)")" "≤ haproxy" \
-  "$(met 'a <= b' "$(cr cpu_req)" "$(hap cpu_req)")"
-row "proxy CPU per request, 1 conn (µs)" cpu_req1 "" "" "" ""
-row "proxy CPU per request, wrk 64 conns (µs)" cpu_wrk "24 (haproxy 17)" \
-  "$(calc 'printf "%.2f×", a / 24' "$(cr cpu_wrk)")" "≤ haproxy" \
-  "$(met 'a <= b' "$(cr cpu_wrk)" "$(hap cpu_wrk)")"
-row "proxy CPU per GB, bulk (ms)" cpu_gb "" "" "" ""
+row "proxy CPU per request, 64 conns (µs)" cpu_req "24 (haproxy 17)" "$(vs_tox cpu_req 24)" \
+  "≤ haproxy" "$(met 'a <= b' "$(cr cpu_req)" "$(hap cpu_req)")"
+row "proxy CPU per request, 1 conn (µs)" cpu_req1 "" "$(vs_tox cpu_req1 "")" "" ""
+row "proxy CPU per request, wrk 64 conns (µs)" cpu_wrk "24 (haproxy 17)" "$(vs_tox cpu_wrk 24)" \
+  "≤ haproxy" "$(met 'a <= b' "$(cr cpu_wrk)" "$(hap cpu_wrk)")"
+row "proxy CPU per GB, bulk (ms)" cpu_gb "" "$(vs_tox cpu_gb "")" "" ""
 row "new connection: connect to first byte, p50 (ms)" setup_p50 "0.34 (haproxy 0.23)" \
-  "$(calc 'printf "%.2f×", a / 0.34' "$(cr setup_p50)")" "" ""
-row "proxy CPU per new connection (µs)" setup_cpu "" "" "≤ haproxy" \
+  "$(vs_tox setup_p50 0.34)" "" ""
+row "proxy CPU per new connection (µs)" setup_cpu "" "$(vs_tox setup_cpu "")" "≤ haproxy" \
   "$(met 'a <= b' "$(cr setup_cpu)" "$(hap setup_cpu)")"
 row "proxy memory, 64 busy conns (MiB)" mem_load "" "" "" ""
 row "proxy memory, during bulk (MiB)" mem_bulk "" "" "" ""
@@ -450,17 +535,19 @@ row "proxy memory, 10,000 idle conns (MiB) ¹" idle_mem "" "" "< 64 MiB" \
   "$(met 'a < 64' "$(cr idle_mem)")"
 row "memory per idle connection (KiB)" idle_per "" "" "" ""
 bp_add="$(lat1_add chaosrun_bp)"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: added p50 vs direct, 1 conn, ping-pong (µs) | | | | $(cell "$bp_add") | +25 | $(cell "$(calc 'printf "%.2f×", a / 25' "$bp_add")") | < 30 µs and ≤ 0.7× Toxiproxy (17.5) | $(met 'a < 30 && a <= 17.5' "$bp_add") |"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: latency p50 / p99, 1 conn; p50 / p99, 64 conns (µs) | | | | $(cell "$(lat1_p50 chaosrun_bp)") / $(cell "$(lat1_p99 chaosrun_bp)"); $(cell "$(lat64_p50 chaosrun_bp)") / $(cell "$(lat64_p99 chaosrun_bp)") | | | | |"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: proxy CPU per request, 1 conn; 64 conns (µs) | | | $(cell "$(cpu_req1 haproxy)"); $(cell "$(cpu_req haproxy)") | $(cell "$(cpu_req1 chaosrun_bp)"); $(cell "$(cpu_req chaosrun_bp)") | | | | |"
-echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$tox_p50") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(calc 'printf "%.2f× / %.2f×", a / 0.56, b / 1.3' "$tox_p50" "$tox_p99")") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
-echo "| ${toxic_ms} ms latency toxic: min / p90 / max of measured − requested (ms) | | | | $(cell "$tox_min") / $(cell "$tox_p90") / $(cell "$tox_max") | | | | |"
-echo "| round trip after ${toxic_ms} ms idle, no toxic: p50 / p99 (ms) ² | $(cell "$(cold direct)") | | | $(cell "$(cold chaosrun)") | | | | |"
-echo "| the toxic's own error at p50: measured − requested − that round trip (ms) | | | | $(cell "$tox_own") | | | | |"
-echo "| at SCHED_FIFO ³: ${toxic_ms} ms toxic, measured − requested, p50 / p90 / p99 (ms) | | | | $(cell "$(tox_rt p50_us)") / $(cell "$(tox_rt p90_us)") / $(cell "$(tox_rt p99_us)") | +0.56 / +1.3 (p50 / p99) | | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$(tox_rt p99_us)" "$(tox_rt min_us)") |"
-echo "| at SCHED_FIFO ³: round trip after ${toxic_ms} ms idle, no toxic, p50 / p99 (ms); the toxic's own error at p50 | $(cell "$(cold_rt direct)") | | | $(cell "$(cold_rt chaosrun)"); $(cell "$tox_rt_own") | | | | |"
-echo "| this machine's timer floor: a ${toxic_ms} ms sleep wakes late by, p50 / p99 (ms) | $(cell "$floor_p50") / $(cell "$floor_p99") | | | | | | | |"
-echo "| bulk under the ${toxic_ms} ms toxic (MB/s, ≤ 5 s) | | | | $(cell "$tox_bulk") | 326 | $(cell "$(calc 'printf "%.2f×", a / 326' "$tox_bulk")") | | |"
+echo "| chaosrun \`--busy-poll $busy_us\` ⁵: added p50 vs direct, 1 conn, ping-pong (µs) | | | | | $(cell "$bp_add") | +25 | $(cell "$(calc 'printf "%.2f×", a / b' "$bp_add" "$add_ref")") | $add_target | $(met 'a < 30 && a <= 0.7 * b' "$bp_add" "$add_ref") |"
+echo "| chaosrun \`--busy-poll $busy_us\` ⁵: latency p50 / p99, 1 conn; p50 / p99, 64 conns (µs) | | | | | $(cell "$(lat1_p50 chaosrun_bp)") / $(cell "$(lat1_p99 chaosrun_bp)"); $(cell "$(lat64_p50 chaosrun_bp)") / $(cell "$(lat64_p99 chaosrun_bp)") | | | | |"
+echo "| chaosrun \`--busy-poll $busy_us\` ⁵: proxy CPU per request, 1 conn; 64 conns (µs) | | | $(cell "$(cpu_req1 haproxy)"); $(cell "$(cpu_req haproxy)") | | $(cell "$(cpu_req1 chaosrun_bp)"); $(cell "$(cpu_req chaosrun_bp)") | | | | |"
+echo "| the floor: a minimal relay ⁶, added p50 vs direct, 1 conn; 64 conns (µs) | | | | | $(cell "$(lat1_add relay)"); $(cell "$(lat64_add relay)") | | | | |"
+echo "| the floor with \`busy-poll $busy_us\` ⁶: added p50 vs direct, 1 conn; 64 conns (µs) | | | | | $(cell "$(lat1_add relay_bp)"); $(cell "$(lat64_add relay_bp)") | | | | |"
+echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$(tx_toxic toxic)") | $(cell "$(ms_err toxic toxic p50_us)") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(tox_ratio toxic)") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
+echo "| ${toxic_ms} ms latency toxic: min / p90 / max of measured − requested (ms) | | | | $(cell "$(ms_err toxic toxiproxy_toxic min_us)") / $(cell "$(ms_err toxic toxiproxy_toxic p90_us)") / $(cell "$(ms_err toxic toxiproxy_toxic max_us)") | $(cell "$tox_min") / $(cell "$(ms_err toxic toxic p90_us)") / $(cell "$(ms_err toxic toxic max_us)") | | | | |"
+echo "| round trip after ${toxic_ms} ms idle, no toxic: p50 / p99 (ms) ² | $(cell "$(cold cold direct)") | | | $(cell "$(cold cold toxiproxy)") | $(cell "$(cold cold chaosrun)") | | | | |"
+echo "| the toxic's own error at p50: measured − requested − that round trip (ms) | | | | $(cell "$(own_err toxic cold toxiproxy_toxic toxiproxy)") | $(cell "$(own_err toxic cold toxic chaosrun)") | | | | |"
+echo "| at SCHED_FIFO ³: ${toxic_ms} ms toxic, measured − requested, p50 / p99 (ms) | | | | $(cell "$(tx_toxic toxic_rt)") | $(cell "$(ms_err toxic_rt toxic p50_us)") / $(cell "$tox_rt_p99") | +0.56 / +1.3 | $(cell "$(tox_ratio toxic_rt)") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_rt_p99" "$tox_rt_min") |"
+echo "| at SCHED_FIFO ³: round trip after ${toxic_ms} ms idle, no toxic, p50 / p99 (ms); the toxic's own error at p50 | $(cell "$(cold cold_rt direct)") | | | $(cell "$(cold cold_rt toxiproxy)"); $(cell "$(own_err toxic_rt cold_rt toxiproxy_toxic toxiproxy)") | $(cell "$(cold cold_rt chaosrun)"); $(cell "$(own_err toxic_rt cold_rt toxic chaosrun)") | | | | |"
+echo "| this machine's timer floor: a ${toxic_ms} ms sleep wakes late by, p50 / p99 (ms) | $(cell "$floor_p50") / $(cell "$floor_p99") | | | | | | | | |"
+echo "| bulk under the ${toxic_ms} ms toxic (MB/s, ≤ 5 s) | | | | $(cell "$(tox_bulk toxiproxy_toxic)") | $(cell "$(tox_bulk toxic)") | 326 | $(cell "$(calc 'printf "%.2f×", a / b' "$(tox_bulk toxic)" "$(tox_ref_bulk="$(tox_bulk toxiproxy_toxic)"; printf '%s' "${tox_ref_bulk:-326}")")") | | |"
 echo
 echo "¹ Measured with $idle_n idle connections ($idle_socat_n for socat, which forks a process per" \
   "connection) — the descriptor limit here is $fd_limit and a proxy needs two per connection —" \
@@ -474,7 +561,7 @@ echo "² Measured − requested includes one round trip through the proxy to ngi
   "a wake-up IPI per hop), so it is measured on its own, with the client pausing ${toxic_ms} ms" \
   "before each request and no toxic, and subtracted at p50 to show the toxic's own error."
 echo
-echo "³ The same two measurements with the client, nginx and chaosrun at real-time priority" \
+echo "³ The same two measurements with the client, nginx and the proxies at real-time priority" \
   "(SCHED_FIFO 10, restored afterwards), so that the other tenants' CPU load cannot delay a" \
   "wake-up: what remains is the proxy's own accuracy plus one cold round trip."
 echo
@@ -485,3 +572,9 @@ echo "⁵ A second chaosrun instance started with \`--busy-poll $busy_us\`: afte
   "keeps polling for up to $busy_us µs before it sleeps, so" \
   "an answer that comes back within that window needs no wake-up. Measured in the same interleaved" \
   "latency runs as the other columns; haproxy's own \`busy-polling\` (which never sleeps) is not."
+echo
+echo "⁶ \`proxybench relay\` (bench/proxy/relay.cc): one epoll loop that only relays — per hop one" \
+  "recv and one send, no toxics, no buffering, no API — measured in the same interleaved latency" \
+  "runs, sleeping when idle and (second row) polling $busy_us µs first. What it adds is what the" \
+  "two extra loopback TCP hops and the wake-ups cost on this machine: the floor for any proxy" \
+  "that relays through the kernel's sockets."
