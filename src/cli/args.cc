@@ -226,9 +226,12 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
       }
     } else if (flag == "--busy-poll") {
       st = p.Value(flag, inline_value, v);
-      if (st.ok() && !ParseUnsigned(v, 0, 10000, a.proxy_busy_poll_us)) {
+      a.proxy_busy_poll_auto = v == "auto";
+      if (a.proxy_busy_poll_auto) {
+        a.proxy_busy_poll_us = 50;
+      } else if (st.ok() && !ParseUnsigned(v, 0, 10000, a.proxy_busy_poll_us)) {
         st = Status::InvalidArgument(
-            "--busy-poll must be a whole number of microseconds from 0 to 10000");
+            "--busy-poll must be auto or a whole number of microseconds from 0 to 10000");
       }
     } else if (flag == "--allow-remote") {
       a.allow_remote = true;
@@ -396,7 +399,7 @@ undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`
   }
   if (topic == "proxy") {
     return R"(Usage: chaosrun proxy serve [--api HOST:PORT] [--config FILE] [--threads N] [--seed N]
-                           [--max-buffer SIZE] [--busy-poll MICROSECONDS] [--allow-remote]
+                           [--max-buffer SIZE] [--busy-poll auto|MICROSECONDS] [--allow-remote]
 
 Run the fault proxy with its Toxiproxy-compatible HTTP API (docs/proxy-api.md), until SIGINT
 or SIGTERM. Existing Toxiproxy clients and the Chaos Toolkit toxiproxy extension work against it.
@@ -415,8 +418,10 @@ Options:
   --max-buffer SIZE              the most data held inside the proxy per connection and
                                  direction (e.g. under latency); reading from the sender stops
                                  when it is reached. Bytes or K/M/G, 4K to 1G [32M]
-  --busy-poll MICROSECONDS       an event loop out of work keeps polling this long before it
-                                 sleeps: less latency per hop, more CPU (0 to 10000) [0 = off]
+  --busy-poll auto|MICROSECONDS  an event loop out of work keeps polling this long before it
+                                 sleeps: less latency per hop, more CPU (0 to 10000; 0 = off).
+                                 auto: 50 µs, only while no task on the machine is waiting for
+                                 a CPU (the kernel's CPU pressure; off without it) [auto]
   --verbose                      debug output (one line per API request)
   --log-file PATH, --log-format text|json
   -h, --help                     show this message

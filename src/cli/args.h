@@ -54,7 +54,10 @@ struct Args {
   int proxy_threads = 1;                     // --threads N (data-path event loops)
   uint64_t proxy_seed = 0;                   // --seed N (0 = random)
   uint64_t proxy_max_buffer = 0;             // --max-buffer BYTES (0 = the engine's default)
-  uint64_t proxy_busy_poll_us = 0;           // --busy-poll MICROSECONDS (0 = off)
+  // --busy-poll auto|MICROSECONDS: auto = 50 µs while the machine has a CPU to spare; a number
+  // = that long, always; 0 = off.
+  uint64_t proxy_busy_poll_us = 50;
+  bool proxy_busy_poll_auto = true;
   bool allow_remote = false;                 // --allow-remote
 };
 

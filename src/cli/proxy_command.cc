@@ -121,6 +121,7 @@ int ProxyCommand(const Args& args) {
   engine_options.seed = args.proxy_seed;
   if (args.proxy_max_buffer != 0) engine_options.max_buffer_bytes = args.proxy_max_buffer;
   engine_options.busy_poll = std::chrono::microseconds(args.proxy_busy_poll_us);
+  engine_options.busy_poll_when_cpu_spare = args.proxy_busy_poll_auto;
   proxy::Engine engine(engine_options);
   if (!args.proxy_config.empty()) {
     if (int rc = LoadConfig(engine, args.proxy_config); rc != kExitOk) return rc;

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "proxy/address.h"
+#include "proxy/busy_poll.h"
 #include "proxy/connection.h"
 #include "proxy/engine_impl.h"
 #include "proxy/listener.h"
@@ -29,7 +30,8 @@ Engine::Impl::Impl(Options o) : options(o) {
     plane.loops.push_back(loops.back().get());
   }
   for (auto& l : loops) {
-    threads.emplace_back([loop = l.get(), spin = options.busy_poll] {
+    threads.emplace_back([loop = l.get(), spin = options.busy_poll,
+                          gated = options.busy_poll_when_cpu_spare] {
       // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
       prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no MSG_NOSIGNAL),
@@ -39,9 +41,10 @@ Engine::Impl::Impl(Options o) : options(o) {
       sigemptyset(&pipe_signal);
       sigaddset(&pipe_signal, SIGPIPE);
       pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
+      SpareCpuGate gate(SpareCpuGate::SystemSource());
       while (!loop->stopped()) {
         try {
-          loop->Run(spin);
+          loop->Run(spin, gated ? &gate : nullptr);
         } catch (const std::exception& e) {
           log::Error("proxy: event loop: {}", e.what());
         } catch (...) {

@@ -71,8 +71,12 @@ class Engine {
     size_t read_chunk_bytes = 64 * 1024;
     uint64_t seed = 0;  // random generator seed for toxicity, jitter, slicer; 0 = random
     // When above zero, an event loop that runs out of work polls for this long before it
-    // sleeps (lower latency, more CPU). Like haproxy's busy-polling; 0 = off.
-    std::chrono::nanoseconds busy_poll{0};
+    // sleeps: an answer that comes back meanwhile is relayed without a wake-up (lower latency,
+    // more CPU); 0 = off. With busy_poll_when_cpu_spare, only while no task on the machine is
+    // waiting for a CPU (busy_poll.h, from the kernel's CPU pressure); otherwise always, like
+    // haproxy's busy-polling but bounded.
+    std::chrono::nanoseconds busy_poll{std::chrono::microseconds(50)};
+    bool busy_poll_when_cpu_spare = true;
   };
 
   explicit Engine(Options options);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "proxy/busy_poll.h"
 
 namespace chaosrun::proxy {
 
@@ -283,17 +284,22 @@ size_t Loop::Turn(std::optional<std::chrono::nanoseconds> timeout, bool poll_aft
   return work;
 }
 
-void Loop::Run(std::chrono::nanoseconds busy_poll) {
+void Loop::Run(std::chrono::nanoseconds busy_poll, SpareCpuGate* gate) {
   running_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   const bool spin = busy_poll > std::chrono::nanoseconds::zero();
+  bool may_poll = spin;  // the gate's last answer (asked after each turn that did work)
   LoopClock::time_point spin_until{};
   while (!stopped()) {
-    bool polling = spin && LoopClock::now() < spin_until;
+    bool polling = may_poll && LoopClock::now() < spin_until;
     size_t work =
-        Turn(polling ? std::optional(std::chrono::nanoseconds::zero()) : std::nullopt, spin);
+        Turn(polling ? std::optional(std::chrono::nanoseconds::zero()) : std::nullopt, may_poll);
     // No sched_yield while polling: a yielded thread that stays runnable gets no wake-up
     // preemption when its event arrives. A peer that wakes up preempts the poller anyway.
-    if (spin && work > 0) spin_until = LoopClock::now() + busy_poll;
+    if (spin && work > 0) {
+      LoopClock::time_point now = LoopClock::now();
+      may_poll = gate == nullptr || gate->Allow(now);
+      if (may_poll) spin_until = now + busy_poll;
+    }
   }
   running_thread_.store(std::thread::id{}, std::memory_order_relaxed);
 }

@@ -34,6 +34,7 @@ namespace chaosrun::proxy {
 using LoopClock = std::chrono::steady_clock;  // CLOCK_MONOTONIC, like epoll's timeout
 
 class Loop;
+class SpareCpuGate;
 
 // Something registered with a loop: called with the epoll event mask (EPOLLIN, EPOLLOUT,
 // EPOLLERR, EPOLLHUP, EPOLLRDHUP) on the loop thread.
@@ -91,8 +92,11 @@ class Loop {
   void Defer(std::shared_ptr<void> object) { graveyard_.push_back(std::move(object)); }
 
   // Runs until Stop(). After a turn that did work the loop keeps polling without sleeping for
-  // up to `busy_poll` (0: sleep at once when there is nothing to do).
-  void Run(std::chrono::nanoseconds busy_poll = std::chrono::nanoseconds::zero());
+  // up to `busy_poll` (0: sleep at once when there is nothing to do); with a `gate`, only while
+  // the gate allows it (busy_poll.h: while the machine has a CPU to spare). The gate is used on
+  // the loop thread only and must outlive Run.
+  void Run(std::chrono::nanoseconds busy_poll = std::chrono::nanoseconds::zero(),
+           SpareCpuGate* gate = nullptr);
   // Runs what is ready now (posted tasks, due timers, ready descriptors) without sleeping;
   // returns how many handlers, tasks and timers ran. For tests and embedders with a loop of
   // their own.

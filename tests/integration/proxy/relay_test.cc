@@ -100,15 +100,18 @@ TEST_F(ProxyTest, ManySmallRoundTripsAndFinRightAfterAShortMessage) {
   EXPECT_EQ(stats->connections_total, 21u);
 }
 
-// --busy-poll: the loops poll instead of sleeping right after work; relaying, timers (a
-// latency toxic) and shutdown must behave exactly as with the blocking loop.
+// --busy-poll: the loops poll instead of sleeping right after work, always or only while the
+// machine has a CPU to spare (the default); relaying, timers (a latency toxic) and shutdown must
+// behave exactly as with the blocking loop.
 TEST(BusyPollProxyTest, RelaysByteExactHonoursToxicsAndStops) {
   TcpServer server(EchoHandler);
-  for (int threads : {1, 2}) {
+  for (auto [threads, gated] : {std::pair{1, false}, std::pair{2, false}, std::pair{1, true}}) {
+    SCOPED_TRACE("threads=" + std::to_string(threads) + " gated=" + std::to_string(gated));
     proxy::Engine::Options o;
     o.threads = threads;
     o.seed = 7;
     o.busy_poll = std::chrono::microseconds(200);
+    o.busy_poll_when_cpu_spare = gated;
     auto engine = std::make_unique<proxy::Engine>(o);
     uint16_t port = CreateProxyOn(*engine, "bp", server.port());
     ASSERT_NE(port, 0);

@@ -169,7 +169,7 @@ TEST(ProxyServe, ToxiproxyClientSessionOverTheWire) {
 
 TEST(ProxyServe, ChaosToolkitExtensionRequests) {
   EchoServer echo;
-  ServeProcess serve(ServeArgs());
+  ServeProcess serve(ServeArgs({"--busy-poll", "auto"}));  // the default, spelled out
   int api = serve.WaitForApiPort();
   ASSERT_GT(api, 0);
   HttpConnection py(api);
@@ -333,6 +333,7 @@ TEST(ProxyServe, UsageErrorsExitTwo) {
            {{"proxy", "serve", "--max-buffer", "M"}, "--max-buffer"},
            {{"proxy", "serve", "--busy-poll", "10001"}, "--busy-poll"},
            {{"proxy", "serve", "--busy-poll", "5us"}, "--busy-poll"},
+           {{"proxy", "serve", "--busy-poll", "Auto"}, "--busy-poll must be auto or a whole number"},
            {{"proxy", "frobnicate"}, "proxy serve"},
            {{"proxy"}, "missing argument"},
            {{"run", "x.json", "--api", "127.0.0.1:0"}, "only applies to `chaosrun proxy serve`"},

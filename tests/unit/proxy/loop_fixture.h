@@ -1,5 +1,6 @@
-// Helpers shared by the event-loop tests (loop_test.cc, timer_test.cc): a loop run on its own
-// thread, a socket pair, a recording handler and a timer owner. No assertion on wall time: a wait
+// Helpers shared by the event-loop tests (loop_test.cc, timer_test.cc, busy_poll_test.cc): a
+// loop run on its own thread, a socket pair, a recording handler, a timer owner, and samples of
+// a thread's state (running or asleep). No assertion on wall time: a wait
 // gives up (and fails) after a generous bound that a working loop never comes near.
 #pragma once
 
@@ -40,13 +41,42 @@ inline bool Ready(std::future<void>& f) {
   return f.wait_for(kLoopGiveUp) == std::future_status::ready;
 }
 
-// Runs loop.Run(busy_poll) on a thread of its own; stops and joins it on destruction.
+// How many of `samples` reads of the thread's state in /proc say it is running or runnable ('R')
+// rather than asleep: a busy-polling loop is 'R', one blocked in epoll_wait is 'S'.
+inline int RunningSamples(pid_t tid, int samples) {
+  int running = 0;
+  std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  for (int i = 0; i < samples; ++i) {
+    std::ifstream in(path);
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = stat.rfind(')');  // the state follows the command name: "pid (comm) S ..."
+    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'R') {
+      ++running;
+    }
+    std::this_thread::yield();
+  }
+  return running;
+}
+
+// Whether the thread is asleep ('S'), polled until it is or kLoopGiveUp passes.
+inline bool EventuallyAsleep(pid_t tid) {
+  auto give_up = std::chrono::steady_clock::now() + kLoopGiveUp;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (RunningSamples(tid, 1) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// Runs loop.Run(busy_poll, gate) on a thread of its own; stops and joins it on destruction.
 class LoopThread {
  public:
-  explicit LoopThread(Loop& loop, std::chrono::nanoseconds busy_poll = {}) : loop_(loop) {
+  explicit LoopThread(Loop& loop, std::chrono::nanoseconds busy_poll = {},
+                      SpareCpuGate* gate = nullptr)
+      : loop_(loop) {
     returned_ = returned_promise_.get_future();
-    thread_ = std::thread([this, busy_poll] {
-      loop_.Run(busy_poll);
+    thread_ = std::thread([this, busy_poll, gate] {
+      loop_.Run(busy_poll, gate);
       returned_promise_.set_value();
     });
   }

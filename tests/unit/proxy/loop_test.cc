@@ -124,33 +124,6 @@ TEST(LoopTest, BusyPollRunStillRunsPostedTasksAndStops) {
   EXPECT_TRUE(runner.StopAndWait());
 }
 
-// How many of `samples` reads of the thread's state in /proc say it is running or runnable ('R')
-// rather than asleep: a busy-polling loop is 'R', one blocked in epoll_wait is 'S'.
-int RunningSamples(pid_t tid, int samples) {
-  int running = 0;
-  std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
-  for (int i = 0; i < samples; ++i) {
-    std::ifstream in(path);
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = stat.rfind(')');  // the state follows the command name: "pid (comm) S ..."
-    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'R') {
-      ++running;
-    }
-    std::this_thread::yield();
-  }
-  return running;
-}
-
-// Whether the thread is asleep ('S'), polled until it is or kLoopGiveUp passes.
-bool EventuallyAsleep(pid_t tid) {
-  auto give_up = std::chrono::steady_clock::now() + kLoopGiveUp;
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (RunningSamples(tid, 1) == 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
 // A busy-polling loop keeps polling after a posted task (not only after a ready descriptor):
 // the task may have written something whose answer is what the polling window is for.
 TEST(LoopTest, BusyPollKeepsPollingAfterAPostedTask) {
