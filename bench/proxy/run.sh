@@ -230,23 +230,32 @@ names=(direct socat haproxy)
 [[ -n "$p_toxiproxy" ]] && names+=(toxiproxy)
 if start_chaosrun; then names+=(chaosrun); else log "chaosrun: $chaosrun_note"; fi
 
-# A second chaosrun with --busy-poll (its loop polls for up to $busy_us µs after work before it
-# sleeps): measured in the latency runs only, next to the default configuration.
+# Two more chaosrun instances, measured in the latency runs only, next to the default
+# configuration (--busy-poll auto: it polls 50 µs after work while no task waits for a CPU):
+# --busy-poll $busy_us (polls always) and --busy-poll 0 (never polls).
 busy_us="${BUSY_POLL_US:-50}"
-p_bp="" pid_bp=""
-if [[ -n "$p_chaosrun" ]]; then
-  p_bp_api="$("$pb" freeport)"
-  p_bp="$("$pb" freeport)"
+start_variant() { # start_variant TAG BUSY-POLL: sets v_port and v_pid (v_port empty: failed)
+  local p_api p_proxy pid_v
+  v_port="" v_pid=""
+  p_api="$("$pb" freeport)" p_proxy="$("$pb" freeport)"
   # shellcheck disable=SC2086 # CHAOSRUN_SERVE_ARGS is a list of words
-  "$chaosrun" proxy serve --api "127.0.0.1:$p_bp_api" --busy-poll "$busy_us" \
-    ${CHAOSRUN_SERVE_ARGS:-} > "$work/chaosrun-bp.out" 2> "$work/chaosrun-bp.err" &
-  pid_bp=$!
-  pids+=("$pid_bp")
-  wait_port "$p_bp_api" "chaosrun proxy --busy-poll (API)"
+  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" --busy-poll "$2" \
+    ${CHAOSRUN_SERVE_ARGS:-} > "$work/chaosrun-$1.out" 2> "$work/chaosrun-$1.err" &
+  pid_v=$!
+  pids+=("$pid_v")
+  wait_port "$p_api" "chaosrun proxy --busy-poll $2 (API)"
   curl -sS -f -m 5 -X POST -H 'Content-Type: application/json' \
-    -d "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$p_bp\",\"upstream\":\"127.0.0.1:$p_nginx\"}" \
-    "http://127.0.0.1:$p_bp_api/proxies" >> "$work/api.log" 2>&1 || p_bp=""
-  [[ -n "$p_bp" ]] && wait_port "$p_bp" "chaosrun proxy --busy-poll"
+    -d "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$p_proxy\",\"upstream\":\"127.0.0.1:$p_nginx\"}" \
+    "http://127.0.0.1:$p_api/proxies" >> "$work/api.log" 2>&1 || return 0
+  wait_port "$p_proxy" "chaosrun proxy --busy-poll $2"
+  v_port="$p_proxy" v_pid="$pid_v"
+}
+p_bp="" pid_bp="" p_np="" pid_np=""
+if [[ -n "$p_chaosrun" ]]; then
+  start_variant bp "$busy_us"
+  p_bp="$v_port" pid_bp="$v_pid"
+  start_variant np 0
+  p_np="$v_port" pid_np="$v_pid"
 fi
 
 # The floor of any user-space relay (relay.cc): measured in the latency runs only, both ways.
@@ -274,6 +283,7 @@ started_at=$SECONDS
 log "latency, 1 connection, $lat1_n round trips per target (interleaved)"
 lat_targets=("${targets[@]}")
 [[ -n "$p_bp" ]] && lat_targets+=("chaosrun_bp=$p_bp:$pid_bp")
+[[ -n "$p_np" ]] && lat_targets+=("chaosrun_np=$p_np:$pid_np")
 lat_targets+=("relay=$p_relay:$pid_relay" "relay_bp=$p_relay_bp:$pid_relay_bp")
 "${client[@]}" latency --conns 1 --requests "$lat1_n" "${lat_targets[@]}" > "$work/lat1"
 log "latency, 64 connections, $lat64_n requests per target (interleaved)"
@@ -535,9 +545,12 @@ row "proxy memory, 10,000 idle conns (MiB) ¹" idle_mem "" "" "< 64 MiB" \
   "$(met 'a < 64' "$(cr idle_mem)")"
 row "memory per idle connection (KiB)" idle_per "" "" "" ""
 bp_add="$(lat1_add chaosrun_bp)"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: added p50 vs direct, 1 conn, ping-pong (µs) | | | | | $(cell "$bp_add") | +25 | $(cell "$(calc 'printf "%.2f×", a / b' "$bp_add" "$add_ref")") | $add_target | $(met 'a < 30 && a <= 0.7 * b' "$bp_add" "$add_ref") |"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: latency p50 / p99, 1 conn; p50 / p99, 64 conns (µs) | | | | | $(cell "$(lat1_p50 chaosrun_bp)") / $(cell "$(lat1_p99 chaosrun_bp)"); $(cell "$(lat64_p50 chaosrun_bp)") / $(cell "$(lat64_p99 chaosrun_bp)") | | | | |"
-echo "| chaosrun \`--busy-poll $busy_us\` ⁵: proxy CPU per request, 1 conn; 64 conns (µs) | | | $(cell "$(cpu_req1 haproxy)"); $(cell "$(cpu_req haproxy)") | | $(cell "$(cpu_req1 chaosrun_bp)"); $(cell "$(cpu_req chaosrun_bp)") | | | | |"
+np_add="$(lat1_add chaosrun_np)"
+echo "| chaosrun \`--busy-poll 0\` (never polls) ⁵: added p50 vs direct, 1 conn, ping-pong (µs) | | | | | $(cell "$np_add") | +25 | $(cell "$(calc 'printf "%.2f×", a / b' "$np_add" "$add_ref")") | $add_target | $(met 'a < 30 && a <= 0.7 * b' "$np_add" "$add_ref") |"
+echo "| chaosrun \`--busy-poll 0\` (never polls) ⁵: proxy CPU per request, 1 conn; 64 conns (µs) | | | $(cell "$(cpu_req1 haproxy)"); $(cell "$(cpu_req haproxy)") | | $(cell "$(cpu_req1 chaosrun_np)"); $(cell "$(cpu_req chaosrun_np)") | | | ≤ haproxy (64 conns) | $(met 'a <= b' "$(cpu_req chaosrun_np)" "$(hap cpu_req)") |"
+echo "| chaosrun \`--busy-poll $busy_us\` (always polls) ⁵: added p50 vs direct, 1 conn, ping-pong (µs) | | | | | $(cell "$bp_add") | +25 | $(cell "$(calc 'printf "%.2f×", a / b' "$bp_add" "$add_ref")") | $add_target | $(met 'a < 30 && a <= 0.7 * b' "$bp_add" "$add_ref") |"
+echo "| chaosrun \`--busy-poll $busy_us\` (always polls) ⁵: latency p50 / p99, 1 conn; p50 / p99, 64 conns (µs) | | | | | $(cell "$(lat1_p50 chaosrun_bp)") / $(cell "$(lat1_p99 chaosrun_bp)"); $(cell "$(lat64_p50 chaosrun_bp)") / $(cell "$(lat64_p99 chaosrun_bp)") | | | | |"
+echo "| chaosrun \`--busy-poll $busy_us\` (always polls) ⁵: proxy CPU per request, 1 conn; 64 conns (µs) | | | $(cell "$(cpu_req1 haproxy)"); $(cell "$(cpu_req haproxy)") | | $(cell "$(cpu_req1 chaosrun_bp)"); $(cell "$(cpu_req chaosrun_bp)") | | | | |"
 echo "| the floor: a minimal relay ⁶, added p50 vs direct, 1 conn; 64 conns (µs) | | | | | $(cell "$(lat1_add relay)"); $(cell "$(lat64_add relay)") | | | | |"
 echo "| the floor with \`busy-poll $busy_us\` ⁶: added p50 vs direct, 1 conn; 64 conns (µs) | | | | | $(cell "$(lat1_add relay_bp)"); $(cell "$(lat64_add relay_bp)") | | | | |"
 echo "| ${toxic_ms} ms latency toxic: measured − requested, p50 / p99 (ms), 1 conn | | | | $(cell "$(tx_toxic toxic)") | $(cell "$(ms_err toxic toxic p50_us)") / $(cell "$tox_p99") | +0.56 / +1.3 | $(cell "$(tox_ratio toxic)") | ±0.5 ms at p99 | $(met 'a <= 0.5 && a >= -0.5 && b >= -0.5' "$tox_p99" "$tox_min") |"
@@ -568,10 +581,12 @@ echo
 echo "⁴ The wrk runs are sequential (${wrk_s} s per target), not interleaved: they move with the" \
   "machine's load more than the interleaved ping-pong rows."
 echo
-echo "⁵ A second chaosrun instance started with \`--busy-poll $busy_us\`: after work its event loop" \
-  "keeps polling for up to $busy_us µs before it sleeps, so" \
-  "an answer that comes back within that window needs no wake-up. Measured in the same interleaved" \
-  "latency runs as the other columns; haproxy's own \`busy-polling\` (which never sleeps) is not."
+echo "⁵ The chaosrun column is its default, \`--busy-poll auto\`: after work its event loop keeps" \
+  "polling for up to 50 µs before it sleeps, so an answer that comes back within that window needs" \
+  "no wake-up, but only while no task on the machine waits for a CPU (the kernel's CPU pressure)." \
+  "Two more instances are measured in the same interleaved latency runs: \`--busy-poll 0\` never" \
+  "polls, \`--busy-poll $busy_us\` always does. haproxy's own \`busy-polling\` (which never sleeps)" \
+  "is not measured."
 echo
 echo "⁶ \`proxybench relay\` (bench/proxy/relay.cc): one epoll loop that only relays — per hop one" \
   "recv and one send, no toxics, no buffering, no API — measured in the same interleaved latency" \
