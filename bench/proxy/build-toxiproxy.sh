@@ -21,7 +21,7 @@
 set -euo pipefail
 
 if (($# < 2)); then
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 src="$(cd "$1" && pwd)"

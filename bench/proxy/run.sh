@@ -22,7 +22,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$(dirname "$here")")"
 chaosrun="${CHAOSRUN:-$root/build/bin/chaosrun}"
-toxiproxy="${TOXIPROXY:-$(command -v toxiproxy-server || true)}"
+toxiproxy="$(command -v "${TOXIPROXY:-toxiproxy-server}" || true)" # a path, or a name on the PATH
 quick=0
 for arg in "$@"; do
   case "$arg" in
@@ -79,12 +79,16 @@ g++ -O2 -std=c++20 -pthread -o "$pb" "$here"/main.cc "$here"/latency.cc "$here"/
   "$here"/bulk.cc "$here"/idle.cc "$here"/relay.cc
 client=(taskset -c 0 "$pb") # the measuring client is pinned to CPU 0
 
-wait_port() { # wait_port PORT NAME: up to 5 s for something to accept on 127.0.0.1:PORT
+port_up() { # port_up PORT: true once something accepts on 127.0.0.1:PORT (up to 5 s)
   local i
   for ((i = 0; i < 100; i++)); do
     if (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; then return 0; fi
     sleep 0.05
   done
+  return 1
+}
+wait_port() { # wait_port PORT NAME: port_up, or the run stops here
+  port_up "$1" && return 0
   echo "run.sh: $2 is not listening on port $1 (logs in $work)" >&2
   KEEP=1
   exit 1
@@ -239,15 +243,15 @@ start_variant() { # start_variant TAG BUSY-POLL: sets v_port and v_pid (v_port e
   v_port="" v_pid=""
   p_api="$("$pb" freeport)" p_proxy="$("$pb" freeport)"
   # shellcheck disable=SC2086 # CHAOSRUN_SERVE_ARGS is a list of words
-  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" --busy-poll "$2" \
-    ${CHAOSRUN_SERVE_ARGS:-} > "$work/chaosrun-$1.out" 2> "$work/chaosrun-$1.err" &
+  "$chaosrun" proxy serve --api "127.0.0.1:$p_api" ${CHAOSRUN_SERVE_ARGS:-} --busy-poll "$2" \
+    > "$work/chaosrun-$1.out" 2> "$work/chaosrun-$1.err" &
   pid_v=$!
   pids+=("$pid_v")
-  wait_port "$p_api" "chaosrun proxy --busy-poll $2 (API)"
+  port_up "$p_api" || { log "chaosrun --busy-poll $2 did not start (rows left empty)"; return 0; }
   curl -sS -f -m 5 -X POST -H 'Content-Type: application/json' \
     -d "{\"name\":\"bench\",\"listen\":\"127.0.0.1:$p_proxy\",\"upstream\":\"127.0.0.1:$p_nginx\"}" \
     "http://127.0.0.1:$p_api/proxies" >> "$work/api.log" 2>&1 || return 0
-  wait_port "$p_proxy" "chaosrun proxy --busy-poll $2"
+  port_up "$p_proxy" || return 0
   v_port="$p_proxy" v_pid="$pid_v"
 }
 p_bp="" pid_bp="" p_np="" pid_np=""

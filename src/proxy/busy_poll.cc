@@ -8,6 +8,8 @@
 #include <memory>
 #include <utility>
 
+#include "common/log.h"
+
 namespace chaosrun::proxy {
 
 std::optional<uint64_t> ParseCpuPressureTotal(std::string_view text) {
@@ -44,25 +46,34 @@ SpareCpuGate::PressureSource SpareCpuGate::SystemSource() {
   };
 }
 
+void SpareCpuGate::MarkUnavailable() {
+  unavailable_ = true;
+  allowed_ = false;
+  log::Info(
+      "proxy: no CPU pressure information (/proc/pressure/cpu): --busy-poll auto does not poll");
+}
+
 bool SpareCpuGate::Allow(Clock::time_point now) {
   if (unavailable_) return false;
   Clock::time_point previous_call = last_call_;
   last_call_ = now;
-  if (sampled_ && now < blocked_until_) return false;
   // The first call, or the first after the loop had no work for a while: the stall counted
-  // meanwhile says nothing of polling (others' work, another proxy's), so start afresh.
+  // meanwhile says nothing of polling (others' work, another proxy's), so take a new baseline.
   if (!sampled_ || now - previous_call > options_.idle_restart) {
     std::optional<uint64_t> total = source_();
     if (!total) {
-      unavailable_ = true;
+      MarkUnavailable();
       return false;
     }
+    // On trial (the next interval's sample judges it), unless polling did harm recently: then
+    // the next interval is watched without polling first.
+    allowed_ = !(harmed_ && now - last_harm_ < options_.max_backoff);
     sampled_ = true;
     last_total_ = *total;
     last_sample_ = now;
-    allowed_ = true;  // on trial: the next interval's sample judges it
-    return true;
+    return allowed_ && now >= blocked_until_;
   }
+  if (now < blocked_until_) return false;
   if (now - last_sample_ >= options_.interval) Sample(now);
   return allowed_;
 }
@@ -70,8 +81,7 @@ bool SpareCpuGate::Allow(Clock::time_point now) {
 void SpareCpuGate::Sample(Clock::time_point now) {
   std::optional<uint64_t> total = source_();
   if (!total) {
-    unavailable_ = true;
-    allowed_ = false;
+    MarkUnavailable();
     return;
   }
   auto elapsed_us = std::chrono::duration<double, std::micro>(now - last_sample_).count();
@@ -85,7 +95,11 @@ void SpareCpuGate::Sample(Clock::time_point now) {
     // covers the time without polling and allows it again on trial.
     allowed_ = false;
     blocked_until_ = now + backoff_;
-    if (was_polling) backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+    if (was_polling) {
+      backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+      harmed_ = true;
+      last_harm_ = now;
+    }
   } else {
     allowed_ = true;
     if (was_polling) backoff_ = options_.min_backoff;  // polled for an interval, and no harm

@@ -11,8 +11,15 @@
 // When polling itself pushes the share up (or anyone else does), polling stops for a back-off
 // that doubles each time it is tried again and found harmful, up to `max_backoff`; one interval
 // of polling without harm resets it. After the loop had no work for longer than `idle_restart`
-// the gate starts afresh (polling on trial): the stall counted meanwhile was not its doing. Without PSI (a kernel booted with psi=0, an old kernel) the
-// gate never allows polling: "auto" then means "off".
+// the gate takes a new baseline: the stall counted meanwhile was not its doing. It then polls on
+// trial, unless polling was found harmful within the last `max_backoff`: then it first watches
+// one interval without polling (a loop that works in short bursts on a saturated machine must
+// not poll on trial at every burst). Without PSI (a kernel booted with psi=0, an old kernel) the
+// gate never allows polling: "auto" then means "off"; it says so once in the log.
+//
+// The pressure is the whole machine's (the kernel averages it over the busy CPUs): on a machine
+// with many CPUs one task kept waiting by a poller moves it little, and in a container it is the
+// host's, not the container's CPU limit.
 #pragma once
 
 #include <chrono>
@@ -58,7 +65,11 @@ class SpareCpuGate {
 
   PressureSource source_;
   Options options_;
+  void MarkUnavailable();
+
   bool unavailable_ = false;
+  bool harmed_ = false;  // polling was found harmful at least once (then last_harm_ is set)
+  Clock::time_point last_harm_{};
   bool sampled_ = false;
   bool allowed_ = false;
   Clock::time_point last_sample_{};

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 #include <csignal>
+#include <optional>
 #include <random>
 #include <utility>  // before Boost (GCC 12 / C++23)
 
@@ -41,10 +42,20 @@ Engine::Impl::Impl(Options o) : options(o) {
       sigemptyset(&pipe_signal);
       sigaddset(&pipe_signal, SIGPIPE);
       pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-      SpareCpuGate gate(SpareCpuGate::SystemSource());
+      // Gated polling without a gate would be polling always: without one, no polling at all.
+      std::optional<SpareCpuGate> gate;
+      std::chrono::nanoseconds window = spin;
+      if (gated && spin > std::chrono::nanoseconds::zero()) {
+        try {
+          gate.emplace(SpareCpuGate::SystemSource());
+        } catch (const std::exception& e) {
+          log::Error("proxy: event loop: no busy polling: {}", e.what());
+          window = std::chrono::nanoseconds::zero();
+        }
+      }
       while (!loop->stopped()) {
         try {
-          loop->Run(spin, gated ? &gate : nullptr);
+          loop->Run(window, gate ? &*gate : nullptr);
         } catch (const std::exception& e) {
           log::Error("proxy: event loop: {}", e.what());
         } catch (...) {

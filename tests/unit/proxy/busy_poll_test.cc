@@ -73,6 +73,12 @@ SpareCpuGate::Options TestOptions() {
   o.threshold = 0.2;
   o.min_backoff = milliseconds(20);
   o.max_backoff = milliseconds(80);
+  o.idle_restart = std::chrono::hours(1);  // no fresh starts, except in the tests of them
+  return o;
+}
+
+SpareCpuGate::Options IdleRestartOptions() {
+  SpareCpuGate::Options o = TestOptions();
   o.idle_restart = milliseconds(20);
   return o;
 }
@@ -175,7 +181,7 @@ TEST(SpareCpuGateTest, PressureFromOthersBlocksWithoutLengtheningTheBackOff) {
 // the loop's polling: after more than `idle_restart` without a call the gate starts afresh.
 TEST(SpareCpuGateTest, StallWhileTheLoopWasIdleIsNotHeldAgainstPolling) {
   ScriptedPressure p;
-  SpareCpuGate gate(p.Source(), TestOptions());
+  SpareCpuGate gate(p.Source(), IdleRestartOptions());
   Clock::time_point t{};
   uint64_t total = 0;
   p.totals = {total};
@@ -189,6 +195,26 @@ TEST(SpareCpuGateTest, StallWhileTheLoopWasIdleIsNotHeldAgainstPolling) {
   // Twenty milliseconds between calls is still the same busy stretch: judged, not forgiven.
   p.totals = {total += 8000};
   EXPECT_FALSE(gate.Allow(t += milliseconds(20)));
+}
+
+// But after polling did harm recently, a fresh start first watches an interval without polling:
+// a loop that works in short bursts on a saturated machine must not poll on trial every time.
+TEST(SpareCpuGateTest, AfterRecentHarmAFreshStartWatchesBeforeItPolls) {
+  ScriptedPressure p;
+  SpareCpuGate gate(p.Source(), IdleRestartOptions());
+  Clock::time_point t{};
+  uint64_t total = 0;
+  p.totals = {total};
+  ASSERT_TRUE(gate.Allow(t));
+  p.totals = {total += 6000};  // harmful at 10 ms: blocked until 30 ms
+  EXPECT_FALSE(gate.Allow(t += milliseconds(10)));
+  p.totals = {total += 40000};  // idle until 60 ms, within max_backoff (80 ms) of the harm
+  EXPECT_FALSE(gate.Allow(t += milliseconds(50)));
+  p.totals = {total += 500};  // an interval watched without polling: harmless, so on trial
+  EXPECT_TRUE(gate.Allow(t += milliseconds(10)));
+  // Long after the harm a fresh start polls on trial at once again.
+  p.totals = {total += 90000};
+  EXPECT_TRUE(gate.Allow(t += milliseconds(200)));
 }
 
 TEST(SpareCpuGateTest, ACounterThatGoesBackIsNoPressureAndASourceThatFailsStopsPolling) {
@@ -209,7 +235,6 @@ TEST(SpareCpuGateTest, LoopSleepsAfterWorkWhenTheGateRefuses) {
   uint64_t total = 0;
   SpareCpuGate::Options o = TestOptions();
   o.interval = std::chrono::nanoseconds::zero();  // a sample at every turn with work
-  o.idle_restart = std::chrono::hours(1);          // and never a fresh start between rounds
   // Each sample reports more stall than time passed: polling always looks harmful.
   SpareCpuGate gate([&total] { return std::optional<uint64_t>(total += 1'000'000'000); }, o);
   Loop loop;
