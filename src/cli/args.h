@@ -58,7 +58,7 @@ struct Args {
   // = that long, always; 0 = off.
   uint64_t proxy_busy_poll_us = 50;
   bool proxy_busy_poll_auto = true;
-  bool allow_remote = false;                 // --allow-remote
+  bool allow_remote = false;  // --allow-remote
 };
 
 // Parses argv (argv[0] excluded). `chaosrun FILE` means `chaosrun run FILE`.

@@ -30,9 +30,10 @@ Engine::Impl::Impl(Options o) : options(o) {
     loops.push_back(std::make_unique<Loop>());
     plane.loops.push_back(loops.back().get());
   }
+  const std::chrono::nanoseconds spin = options.busy_poll;
+  const bool gated = options.busy_poll_when_cpu_spare;
   for (auto& l : loops) {
-    threads.emplace_back([loop = l.get(), spin = options.busy_poll,
-                          gated = options.busy_poll_when_cpu_spare] {
+    threads.emplace_back([loop = l.get(), spin, gated] {
       // Timer slack defaults to 50 µs; release times (latency toxic) want the exact wake-up.
       prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
       // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no MSG_NOSIGNAL),

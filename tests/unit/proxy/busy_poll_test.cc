@@ -9,8 +9,8 @@
 #include <deque>
 #include <future>
 
-#include "proxy/loop.h"
 #include "loop_fixture.h"
+#include "proxy/loop.h"
 
 namespace chaosrun::proxy {
 namespace {
