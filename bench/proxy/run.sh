@@ -5,7 +5,7 @@
 # upstream. Prints a Markdown table with the targets and the ratios to Toxiproxy (measured
 # in the run, or the quoted figures when there is no Toxiproxy binary).
 #
-#   bench/proxy/run.sh            full run (~3-4 minutes on 2 vCPUs)
+#   bench/proxy/run.sh            full run (~4-5 minutes on 2 vCPUs, ~6 with Toxiproxy)
 #   bench/proxy/run.sh --quick    smaller sizes, a smoke check (~1 minute)
 #   CHAOSRUN=/path/to/chaosrun bench/proxy/run.sh
 #   KEEP=1 bench/proxy/run.sh     keep the work directory (configs, raw tool output, logs)
