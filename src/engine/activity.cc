@@ -146,6 +146,14 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
       record["exception"] =
           Json::array({"chaoslib.exceptions.ActivityFailed: " + outcome.error + "\n"});
       break;
+    case providers::Outcome::Kind::kRefused:
+      // Recorded as a failed activity (the reference's shape) that also says what was refused;
+      // the runner aborts the run on it (RunActivities).
+      record["status"] = "failed";
+      record["exception"] =
+          Json::array({"chaoslib.exceptions.ActivityFailed: " + outcome.error + "\n"});
+      record["refusal"] = std::move(outcome.refusal);
+      break;
     case providers::Outcome::Kind::kInterrupted:
       if (interrupted != nullptr) *interrupted = true;
       break;

@@ -14,14 +14,25 @@
 namespace chaosrun::providers {
 
 struct Outcome {
-  enum class Kind { kSucceeded, kFailed, kInterrupted };
+  // kRefused: a driver fault that the experiment meant to inject and did not (refused by the
+  // kill switch, prepare, the blast radius or the ledger, or its apply failed). Unlike a failed
+  // activity it aborts the run: a drill that injected nothing must not pass.
+  enum class Kind { kSucceeded, kFailed, kInterrupted, kRefused };
   Kind kind = Kind::kSucceeded;
   Json output;        // the provider's result when succeeded, else null
-  std::string error;  // ActivityFailed message when failed
+  std::string error;  // ActivityFailed message when failed or refused
+  // kRefused only: {"phase": "halt"|"prepare"|"guard"|"ledger"|"apply", "reason": ...} and, for
+  // a blast-radius refusal, "rule" (the policy rule) and "target" (the target refused).
+  Json refusal;
 
-  static Outcome Succeeded(Json out) { return {Kind::kSucceeded, std::move(out), {}}; }
-  static Outcome Failed(std::string msg) { return {Kind::kFailed, nullptr, std::move(msg)}; }
-  static Outcome Interrupted() { return {Kind::kInterrupted, nullptr, "interrupted"}; }
+  static Outcome Succeeded(Json out) { return {Kind::kSucceeded, std::move(out), {}, nullptr}; }
+  static Outcome Failed(std::string msg) {
+    return {Kind::kFailed, nullptr, std::move(msg), nullptr};
+  }
+  static Outcome Interrupted() { return {Kind::kInterrupted, nullptr, "interrupted", nullptr}; }
+  static Outcome Refused(std::string msg, Json refusal) {
+    return {Kind::kRefused, nullptr, std::move(msg), std::move(refusal)};
+  }
 };
 
 struct Context {
