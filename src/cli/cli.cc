@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -8,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/proxy_command.h"
+#include "cli/report_command.h"
 #include "cli/safety.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -33,6 +36,9 @@ int Main(int argc, char** argv) {
     default:
       break;
   }
+  // A closed stdout or stderr must never end a command half-way (a recover with its undos, a
+  // run with its faults applied): writes fail with EPIPE instead.
+  ::signal(SIGPIPE, SIG_IGN);
   log::Options lo;
   lo.console_level = args->verbose ? log::Level::kDebug : log::Level::kInfo;
   lo.format = args->log_format;
@@ -44,6 +50,7 @@ int Main(int argc, char** argv) {
     if (args->command == Command::kRecover) return RecoverCommand(*args);
     if (args->command == Command::kHalt) return HaltCommand(*args);
     if (args->command == Command::kProxy) return ProxyCommand(*args);
+    if (args->command == Command::kReport) return ReportCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
     // Nothing should throw this far; if something does, say so plainly instead of aborting.

@@ -8,9 +8,11 @@
 #include "cli/signals.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/no_throw.h"
 #include "engine/runner.h"
 #include "faults/dispatcher.h"
 #include "faults/fault_manager.h"
+#include "faults/halt_watch.h"
 #include "faults/recover.h"
 #include "journal/journal.h"
 #include "ledger/ledger.h"
@@ -67,7 +69,10 @@ class RunFaultHooks final : public engine::FaultHooks {
  public:
   RunFaultHooks(faults::FaultManager& fm, std::string state_dir)
       : fm_(fm), state_dir_(std::move(state_dir)) {}
-  Json UndoAll(const std::string& reason) override { return fm_.UndoAll(reason); }
+  Json UndoAll(const std::string& reason, const CancelToken& hurry) override {
+    (void)hurry;
+    return fm_.UndoAll(reason);
+  }
   Json TakeWatchdogRecords() override { return fm_.TakeWatchdogRecords(); }
   Json Summary() override { return fm_.Summary(); }
   std::optional<std::string> HaltReason() override {
@@ -206,19 +211,51 @@ int RunCommand(const Args& args) {
   ro.faults = &hooks;
   ro.deadline_seconds = args.deadline_seconds;
 
+  // Whatever leaves this scope (a return, an exception), no fault stays applied that an undo
+  // could still remove; what cannot be undone stays in the ledger for `chaosrun recover`.
+  struct UndoOnExit {
+    faults::FaultManager& fm;
+    ~UndoOnExit() {
+      NoThrow("the undo on exit", [this] {
+        if (fm.applied_count() > 0) (void)fm.UndoAll("chaosrun is exiting");
+      });
+    }
+  } undo_on_exit{fault_manager};
+
   faults::FaultDispatcher dispatcher(fault_manager);
   ConsoleObserver observer;
   engine::Runner runner(SystemClock(), dispatcher, observer);
   engine::RunResult result;
-  {
+  bool ran = NoThrow("the run", [&] {
     SignalWatcher watcher([&runner](engine::InterruptKind kind, const std::string& reason) {
       runner.Interrupt(kind, reason);
     });
+    // `chaosrun halt` reaches the run in every phase within milliseconds.
+    faults::HaltWatch halt(state_dir, [&runner](const std::string& reason) {
+      log::Error("{}: stopping the experiment and undoing every fault", reason);
+      runner.Interrupt(engine::InterruptKind::kOther, reason);
+    });
     result = runner.Run(*doc, ro);
+  });
+  if (!ran) {
+    // The runner itself never throws; should it, the faults are undone (UndoOnExit and below)
+    // and a journal still says what happened.
+    (void)fault_manager.UndoAll("internal error");
+    result.journal = {{"status", "aborted"},
+                      {"deviated", false},
+                      {"abort", "internal error (see the log)"},
+                      {"faults", fault_manager.Summary()}};
+    result.exit_code = kExitFailed;
   }
   if (size_t left = fault_manager.applied_count(); left > 0) {
-    log::Error("{} fault(s) could not be undone; they stay in the ledger: run `chaosrun recover`",
-               left);
+    for (const auto& f : fault_manager.Summary()) {
+      if (!f.value("applied", false) || f.value("undone", false)) continue;
+      log::Error("fault {} ({}.{}, activity '{}') is NOT undone: {}", f.value("id", "?"),
+                 f.value("driver", "?"), f.value("func", "?"), f.value("activity", "?"),
+                 f.value("undo_error", std::string("its undo did not finish")));
+    }
+    log::Error("{} fault(s) could not be undone; they stay in the ledger: run `chaosrun recover{}`",
+               left, args.state_dir.empty() ? "" : " --state-dir " + state_dir);
     result.exit_code = kExitFailed;
   }
   Status st = journal::WriteJournal(args.journal_path, result.journal);

@@ -9,6 +9,7 @@
 #include <cerrno>
 
 #include "common/log.h"
+#include "common/no_throw.h"
 
 namespace chaosrun::cli {
 
@@ -27,6 +28,8 @@ sigset_t RunSignals() {
   sigemptyset(&set);
   if (!SigintIgnoredAtStart()) sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGQUIT);
   sigaddset(&set, SIGUSR1);
   sigaddset(&set, SIGUSR2);
   return set;
@@ -35,6 +38,10 @@ sigset_t RunSignals() {
 }  // namespace
 
 void BlockRunSignals() {
+  // A write to a closed stdout or stderr (`chaosrun run x.json | head`) must never end a run with
+  // its faults applied: the write fails with EPIPE instead (children get SIGPIPE back by default:
+  // the spawn helpers reset every disposition).
+  ::signal(SIGPIPE, SIG_IGN);
   sigset_t set = RunSignals();
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
@@ -47,7 +54,7 @@ SignalWatcher::SignalWatcher(Handler handler) : handler_(std::move(handler)) {
     log::Warn("cannot watch signals (signalfd/eventfd failed); interruption disabled");
     return;
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] { NoThrow("the signal watcher", [this] { Loop(); }); });
 }
 
 SignalWatcher::~SignalWatcher() {
@@ -78,6 +85,12 @@ void SignalWatcher::Loop() {
         break;
       case SIGTERM:
         handler_(engine::InterruptKind::kSigterm, "SIGTERM signal received");
+        break;
+      case SIGHUP:
+        handler_(engine::InterruptKind::kSighup, "SIGHUP received (the terminal or session ended)");
+        break;
+      case SIGQUIT:
+        handler_(engine::InterruptKind::kSigquit, "SIGQUIT received");
         break;
       case SIGUSR1:
         handler_(engine::InterruptKind::kSigusr1, "SIGUSR1 received: graceful exit");

@@ -1,6 +1,7 @@
-// Signal handling for a run (ctk-spec §8.7). SIGINT, SIGTERM, SIGUSR1 and SIGUSR2 are blocked in
-// every thread (call BlockRunSignals() before starting any thread) and read from a signalfd by
-// one watcher thread, which turns them into Runner::Interrupt calls. Children get the signals
+// Signal handling for a run (ctk-spec §8.7). SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2
+// are blocked in every thread (call BlockRunSignals() before starting any thread) and read from a
+// signalfd by one watcher thread, which turns them into Runner::Interrupt calls, in any phase of
+// the run (the hypotheses, the method, the rollbacks and the final undo). Children get the signals
 // unblocked again (the process provider resets the mask on spawn).
 #pragma once
 
@@ -11,8 +12,9 @@
 
 namespace chaosrun::cli {
 
-// Blocks the run signals in the calling thread (and so in threads it starts later). A SIGINT
-// that was ignored when chaosrun started stays ignored (as the reference does).
+// Blocks the run signals in the calling thread (and so in threads it starts later), and ignores
+// SIGPIPE for the whole process. A SIGINT that was ignored when chaosrun started stays ignored
+// (as the reference does).
 void BlockRunSignals();
 
 class SignalWatcher {

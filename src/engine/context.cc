@@ -10,6 +10,10 @@ std::string_view Name(InterruptKind k) {
       return "SIGINT";
     case InterruptKind::kSigterm:
       return "SIGTERM";
+    case InterruptKind::kSighup:
+      return "SIGHUP";
+    case InterruptKind::kSigquit:
+      return "SIGQUIT";
     case InterruptKind::kSigusr1:
       return "SIGUSR1";
     case InterruptKind::kSigusr2:
@@ -52,6 +56,24 @@ void RunContext::Interrupt(InterruptKind kind, const std::string& reason) {
   status_.store(RunStatus::kInterrupted);
   method_cancel_.Cancel(reason);
   if (in_rollbacks_) rollback_cancel_.Cancel(reason);
+  if (in_undo_) undo_cancel_.Cancel(reason);
+}
+
+void RunContext::Abort(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (abort_reason_.empty()) abort_reason_ = reason;
+  if (interrupt_.load() == InterruptKind::kNone) status_.store(RunStatus::kAborted);
+  method_cancel_.Cancel(reason);
+}
+
+std::string RunContext::abort_reason() const {
+  std::lock_guard lock(mu_);
+  return abort_reason_;
+}
+
+void RunContext::EnterUndo() {
+  std::lock_guard lock(mu_);
+  in_undo_ = true;
 }
 
 std::string RunContext::interrupt_reason() const {

@@ -19,7 +19,17 @@ namespace chaosrun::engine {
 
 // How a run was interrupted (ctk-spec §8.7). Harsh (SIGUSR2) also skips rollbacks and does not
 // wait for background activities.
-enum class InterruptKind { kNone, kSigint, kSigterm, kSigusr1, kSigusr2, kOther };
+// SIGHUP and SIGQUIT interrupt like SIGTERM.
+enum class InterruptKind {
+  kNone,
+  kSigint,
+  kSigterm,
+  kSighup,
+  kSigquit,
+  kSigusr1,
+  kSigusr2,
+  kOther
+};
 std::string_view Name(InterruptKind k);
 
 class RunContext {
@@ -39,11 +49,24 @@ class RunContext {
   // The token activities run under. Before rollbacks it is the method's; during rollbacks a
   // fresh one, so an interrupt of the method does not cancel the rollbacks it triggers.
   CancelToken token() const;
+  // An interrupt (a signal, the kill switch, the deadline) in any phase: cancels the running
+  // phase's token; during the final undo it cancels undo_token() (the undos hurry).
   void Interrupt(InterruptKind kind, const std::string& reason);
   InterruptKind interrupt_kind() const { return interrupt_.load(); }
   std::string interrupt_reason() const;
   bool interrupted() const { return interrupt_.load() != InterruptKind::kNone; }
   void EnterRollbacks();
+  // The final undo of every fault starts: from now on an interrupt cancels undo_token().
+  void EnterUndo();
+  CancelToken undo_token() const { return undo_cancel_.token(); }
+
+  // --- abort --------------------------------------------------------------------------------
+  // The run cannot go on as the experiment meant (a fault was refused or not applied, an
+  // internal error): the status becomes `aborted` (unless already interrupted) and the method's
+  // token is cancelled, so the running activities stop and the after-hypothesis is skipped.
+  // The first reason is kept.
+  void Abort(const std::string& reason);
+  std::string abort_reason() const;
 
   // --- status -------------------------------------------------------------------------------
   RunStatus status() const { return status_.load(); }
@@ -57,8 +80,11 @@ class RunContext {
   mutable std::mutex mu_;
   CancelSource method_cancel_;
   CancelSource rollback_cancel_;
+  CancelSource undo_cancel_;
   bool in_rollbacks_ = false;
+  bool in_undo_ = false;
   std::string interrupt_reason_;
+  std::string abort_reason_;
   std::atomic<InterruptKind> interrupt_{InterruptKind::kNone};
   std::atomic<RunStatus> status_{RunStatus::kNone};
 };

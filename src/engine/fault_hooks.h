@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "common/cancel.h"
 #include "common/json.h"
 
 namespace chaosrun::engine {
@@ -13,8 +14,11 @@ namespace chaosrun::engine {
 class FaultHooks {
  public:
   virtual ~FaultHooks() = default;
-  // Undoes every applied fault (newest first); returns journal run records.
-  virtual Json UndoAll(const std::string& reason) = 0;
+  // Undoes every applied fault (newest first); returns journal run records. Every undo is
+  // bounded; once `hurry` is cancelled (an interrupt during the undo: a second signal, the
+  // deadline, the kill switch) the undos still run but with a short grace each, and what does
+  // not finish stays in the ledger for `chaosrun recover`.
+  virtual Json UndoAll(const std::string& reason, const CancelToken& hurry) = 0;
   // Undo records the watchdog produced during the run.
   virtual Json TakeWatchdogRecords() = 0;
   // One entry per fault of the run (journal "faults").

@@ -1,6 +1,7 @@
 #include "engine/hypothesis.h"
 
 #include "common/log.h"
+#include "common/no_throw.h"
 #include "engine/activity.h"
 #include "tolerance/tolerance.h"
 
@@ -89,7 +90,11 @@ ContinuousHypothesis::ContinuousHypothesis(const Json& hypothesis, RunContext& c
 ContinuousHypothesis::~ContinuousHypothesis() { Stop(); }
 
 void ContinuousHypothesis::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    if (!NoThrow("the continuous hypothesis", [this] { Loop(); })) {
+      ctx_.Abort("internal error in the continuous hypothesis");
+    }
+  });
 }
 
 void ContinuousHypothesis::Stop() {

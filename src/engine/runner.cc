@@ -1,14 +1,18 @@
 #include "engine/runner.h"
 
+#include <fmt/format.h>
+
 #include <thread>
 #include <vector>
 
 #include "common/log.h"
+#include "common/no_throw.h"
 #include "common/redact.h"
 #include "engine/activity.h"
 #include "engine/hypothesis.h"
 #include "engine/safeguards.h"
 #include "journal/journal.h"
+#include "subst/register_secrets.h"
 
 namespace chaosrun::engine {
 
@@ -38,6 +42,37 @@ class RecordList {
   std::vector<Json> records_;
 };
 
+// A record for an activity whose run threw (an internal error, not the activity's failure).
+Json InternalErrorRecord(const Json& activity, const std::string& what) {
+  Json record = {{"activity", activity}, {"output", nullptr}, {"status", "failed"}};
+  record["exception"] = Json::array({"chaosrun internal error: " + what + "\n"});
+  return record;
+}
+
+// Runs one activity and records it; never throws. A driver fault that was refused or not
+// applied aborts the run (the drill would pass having injected nothing), in the method only:
+// the experiment's rollbacks keep the reference's meaning of a failed activity.
+void RunAndRecord(const Json& activity, RunContext& ctx, Phase phase, RecordList& records,
+                  size_t slot) {
+  Json record;
+  bool ok = NoThrow("activity '" + ActivityName(activity) + "'", [&] {
+    record = RunActivity(activity, ctx);
+    ctx.observer().OnActivityFinished(phase, record);
+  });
+  if (!ok) {
+    record = InternalErrorRecord(activity, "the activity could not be run");
+    ctx.Abort("internal error while running activity '" + ActivityName(activity) + "'");
+  } else if (phase == Phase::kMethod && record.contains("refusal")) {
+    std::string why = "activity '" + ActivityName(activity) + "': the fault was not injected";
+    if (const Json* r = Member(record["refusal"], "reason"); r != nullptr && r->is_string()) {
+      why += " (" + r->get<std::string>() + ")";
+    }
+    log::Error("{}; the run is aborted", why);
+    ctx.Abort(why);
+  }
+  records.Set(slot, std::move(record));
+}
+
 // Runs a list of activities (method or rollbacks) with background support. Returns false when
 // the list was cut short (interruption, an unresolvable ref (aborted), a fail-fast).
 bool RunActivities(const Json& list, RunContext& ctx, Phase phase, RecordList& records,
@@ -55,16 +90,17 @@ bool RunActivities(const Json& list, RunContext& ctx, Phase phase, RecordList& r
     size_t slot = records.Reserve();
     const Json* bg = Member(*resolved, "background");
     if (bg != nullptr && bg->is_boolean() && bg->get<bool>()) {
-      background.emplace_back([&ctx, &records, phase, slot, activity = *resolved] {
-        Json record = RunActivity(activity, ctx);
-        ctx.observer().OnActivityFinished(phase, record);
-        records.Set(slot, std::move(record));
-      });
+      try {
+        background.emplace_back([&ctx, &records, phase, slot, activity = *resolved] {
+          RunAndRecord(activity, ctx, phase, records, slot);
+        });
+      } catch (const std::system_error& e) {  // no thread to be had: run it in the foreground
+        log::Warn("cannot start a background thread ({}); running it in the foreground", e.what());
+        RunAndRecord(*resolved, ctx, phase, records, slot);
+      }
       continue;
     }
-    Json record = RunActivity(*resolved, ctx);
-    ctx.observer().OnActivityFinished(phase, record);
-    records.Set(slot, std::move(record));
+    RunAndRecord(*resolved, ctx, phase, records, slot);
     RunStatus st = ctx.status();
     if (ctx.token().cancelled() || st == RunStatus::kFailed || st == RunStatus::kAborted ||
         st == RunStatus::kInterrupted) {
@@ -90,6 +126,8 @@ Json ExperimentCopy(const Json& experiment, const RunContext& ctx) {
 
 Status PrepareScope(const Json& experiment, const RunOptions& options, RunContext& ctx) {
   subst::EnvLookup env = options.env ? options.env : subst::ProcessEnv();
+  // Every secret value known before resolution, in case it fails (the CLI registers them at load).
+  subst::RegisterDocumentSecrets(experiment, options.overrides, env, Redactor::Global());
   const Json* cfg = Member(experiment, "configuration");
   auto config = subst::ResolveConfiguration(cfg ? *cfg : Json::object(), options.overrides, env);
   if (!config) return config.error();
@@ -97,6 +135,8 @@ Status PrepareScope(const Json& experiment, const RunOptions& options, RunContex
   auto secrets = subst::ResolveSecrets(sec ? *sec : Json::object(), options.overrides, env);
   if (!secrets) return secrets.error();
   Redactor::Global().AddJson(*secrets);
+  subst::RegisterUrlCredentials(experiment, subst::Scope(config->values, *secrets),
+                                Redactor::Global());
 
   Json values = config->values;
   // Dynamic configuration: run each `type: probe` entry with the configuration resolved so far.
@@ -137,6 +177,7 @@ Status PrepareScope(const Json& experiment, const RunOptions& options, RunContex
     }
   }
   ctx.scope = subst::Scope(std::move(values), std::move(*secrets));
+  subst::RegisterUrlCredentials(experiment, ctx.scope, Redactor::Global());
   return Status::Ok();
 }
 
@@ -175,16 +216,45 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     }
   } detach{this};
 
-  Strategies strategies =
-      ResolveStrategies(experiment, options.hypothesis_strategy, options.rollback_strategy);
   auto start_wall = clock_.WallNow();
   auto start = clock_.Now();
 
+  // The run's deadline holds in every phase, the final undo included (the undos then hurry).
+  CancelSource run_over;
+  std::thread deadline_thread;
+  if (options.deadline_seconds > 0) {
+    deadline_thread = std::thread([&] {
+      NoThrow("the run deadline", [&] {
+        if (!clock_.SleepUntil(start + SecondsToDuration(options.deadline_seconds),
+                               run_over.token())) {
+          return;
+        }
+        std::string reason = "the run exceeded its deadline of " +
+                             fmt::format("{:g}", options.deadline_seconds) + " s";
+        log::Error("{}: stopping the experiment and undoing every fault", reason);
+        Interrupt(InterruptKind::kOther, reason);
+      });
+    });
+  }
+  struct StopDeadline {
+    CancelSource& over;
+    std::thread& thread;
+    ~StopDeadline() {
+      over.Cancel("the run is over");
+      if (thread.joinable()) thread.join();
+    }
+  } stop_deadline{run_over, deadline_thread};
+
   RunResult result;
-  Status scope_status = PrepareScope(experiment, options, ctx);
-  Json journal = journal::NewJournal(ExperimentCopy(experiment, ctx), IsoTimestamp(start_wall));
-  if (!scope_status.ok()) {
-    log::Error("{}", scope_status.message());
+  Json journal;
+  Status scope_status = Status::Ok();
+  bool prepared = NoThrow("preparing the run", [&] {
+    scope_status = PrepareScope(experiment, options, ctx);
+    journal = journal::NewJournal(ExperimentCopy(experiment, ctx), IsoTimestamp(start_wall));
+  });
+  if (!prepared || !scope_status.ok()) {
+    if (!scope_status.ok()) log::Error("{}", scope_status.message());
+    if (!journal.is_object()) journal = journal::NewJournal(experiment, IsoTimestamp(start_wall));
     journal["status"] = "aborted";
     journal["end"] = IsoTimestamp(clock_.WallNow());
     journal["duration"] = DurationToSeconds(clock_.Now() - start);
@@ -193,144 +263,175 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     result.exit_code = 1;
     return result;
   }
-  observer_.OnRunStarted(journal["experiment"], strategies);
 
-  const Json* ssh_ptr = Member(experiment, "steady-state-hypothesis");
-  const Json ssh = ssh_ptr ? *ssh_ptr : Json(nullptr);
-  bool with_ssh = HasHypothesis(experiment);
   bool deviated = false;
-  bool method_aborted = false;
   RecordList run_records;
+  RecordList rollback_records;
   std::mutex during_mu;
   Json during = Json::array();
-
-  // 1. Steady-state hypothesis, before.
-  bool before_ok = true;
-  if (with_ssh && RunsBefore(strategies.hypothesis) && !ctx.interrupted()) {
-    observer_.OnPhaseStarted(Phase::kHypothesisBefore);
-    HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisBefore);
-    journal["steady_states"]["before"] = r.state;
-    observer_.OnHypothesisFinished(Phase::kHypothesisBefore, r.state);
-    if (!r.met && !r.interrupted) {
-      // D1: a hypothesis not met before the method is a failed run; no fault is injected.
-      before_ok = false;
-      ctx.set_status(RunStatus::kFailed);
-      observer_.OnPhaseSkipped(Phase::kMethod, "the steady state was not met before the method");
-    }
-  }
-
-  // Safeguards (and the kill switch, and the run deadline) hold before the method and are
-  // watched while it runs; a failure interrupts the run.
-  SafeguardSpec safeguards = ParseSafeguards(experiment);
   Json safeguard_states = Json::array();
   std::mutex safeguard_mu;
-  SafeguardMonitor::Check extra_check = [&]() -> std::optional<std::string> {
-    if (options.faults != nullptr) {
-      if (auto halt = options.faults->HaltReason()) return halt;
-    }
-    if (options.deadline_seconds > 0 &&
-        clock_.Now() - start >= SecondsToDuration(options.deadline_seconds)) {
-      return "the run exceeded its deadline of " + std::to_string(options.deadline_seconds) + " s";
-    }
-    return std::nullopt;
-  };
-  SafeguardMonitor monitor(safeguards, ctx, extra_check, [&](const Json& state) {
-    std::lock_guard lock(safeguard_mu);
-    safeguard_states.push_back(state);
-  });
-  bool watch = !safeguards.empty() || options.faults != nullptr || options.deadline_seconds > 0;
-  if (before_ok && !ctx.interrupted() && watch) {
-    if (auto reason = monitor.CheckOnce()) {
-      log::Error("{}: the method is not run", *reason);
-      ctx.Interrupt(InterruptKind::kOther, *reason);
-      observer_.OnInterrupted(*reason);
-    }
-  }
+  Strategies strategies;
 
-  // 2. Method, with the continuous hypothesis alongside.
-  if (before_ok && !ctx.interrupted()) {
-    std::unique_ptr<ContinuousHypothesis> continuous;
-    if (with_ssh && RunsDuring(strategies.hypothesis)) {
-      ContinuousHypothesis::Options copts{options.hypothesis_frequency, options.fail_fast,
-                                          options.fail_fast_ratio};
-      continuous = std::make_unique<ContinuousHypothesis>(ssh, ctx, copts, [&](const Json& s) {
-        std::lock_guard lock(during_mu);
-        during.push_back(s);
-      });
-    }
-    observer_.OnPhaseStarted(Phase::kMethod);
-    if (continuous) continuous->Start();
-    if (watch) monitor.Start();
-    const Json* method = Member(experiment, "method");
-    if (method != nullptr && method->is_array()) {
-      RunActivities(*method, ctx, Phase::kMethod, run_records, &method_aborted);
-    }
-    if (continuous) continuous->Stop();
-    monitor.Stop();
-    if (method_aborted && !ctx.interrupted()) ctx.set_status(RunStatus::kAborted);
+  // 1.–3. The hypothesis before, the method, the hypothesis after. Whatever throws in them
+  // (a bug) aborts the run; the rollbacks, the undo of every fault and the journal still follow.
+  bool phases_ok = NoThrow("the run", [&] {
+    strategies =
+        ResolveStrategies(experiment, options.hypothesis_strategy, options.rollback_strategy);
+    observer_.OnRunStarted(journal["experiment"], strategies);
 
-    // 3. Steady-state hypothesis, after.
-    RunStatus st = ctx.status();
-    if (with_ssh && RunsAfter(strategies.hypothesis) && !ctx.interrupted() && !method_aborted &&
-        st != RunStatus::kAborted && st != RunStatus::kInterrupted) {
-      observer_.OnPhaseStarted(Phase::kHypothesisAfter);
-      HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisAfter);
-      journal["steady_states"]["after"] = r.state;
-      observer_.OnHypothesisFinished(Phase::kHypothesisAfter, r.state);
+    const Json* ssh_ptr = Member(experiment, "steady-state-hypothesis");
+    const Json ssh = ssh_ptr ? *ssh_ptr : Json(nullptr);
+    bool with_ssh = HasHypothesis(experiment);
+    bool method_aborted = false;
+
+    // 1. Steady-state hypothesis, before.
+    bool before_ok = true;
+    if (with_ssh && RunsBefore(strategies.hypothesis) && !ctx.interrupted()) {
+      observer_.OnPhaseStarted(Phase::kHypothesisBefore);
+      HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisBefore);
+      journal["steady_states"]["before"] = r.state;
+      observer_.OnHypothesisFinished(Phase::kHypothesisBefore, r.state);
       if (!r.met && !r.interrupted) {
-        deviated = true;
-        // D2: a run already failed (fail-fast) stays failed.
-        if (ctx.status() != RunStatus::kFailed) {
-          ctx.set_status(r.errored ? RunStatus::kFailed : RunStatus::kCompleted);
+        // D1: a hypothesis not met before the method is a failed run; no fault is injected.
+        before_ok = false;
+        ctx.set_status(RunStatus::kFailed);
+        observer_.OnPhaseSkipped(Phase::kMethod, "the steady state was not met before the method");
+      }
+    }
+
+    // Safeguards (and the kill switch) hold before the method and are watched while it runs; a
+    // failure interrupts the run. (The deadline, the kill switch's own watcher and the signals
+    // reach every phase through Interrupt().)
+    SafeguardSpec safeguards = ParseSafeguards(experiment);
+    SafeguardMonitor::Check extra_check = [&]() -> std::optional<std::string> {
+      if (options.faults != nullptr) return options.faults->HaltReason();
+      return std::nullopt;
+    };
+    SafeguardMonitor monitor(safeguards, ctx, extra_check, [&](const Json& state) {
+      std::lock_guard lock(safeguard_mu);
+      safeguard_states.push_back(state);
+    });
+    bool watch = !safeguards.empty() || options.faults != nullptr;
+    if (before_ok && !ctx.interrupted() && watch) {
+      if (auto reason = monitor.CheckOnce()) {
+        log::Error("{}: the method is not run", *reason);
+        Interrupt(InterruptKind::kOther, *reason);
+      }
+    }
+
+    // 2. Method, with the continuous hypothesis alongside.
+    if (before_ok && !ctx.interrupted()) {
+      std::unique_ptr<ContinuousHypothesis> continuous;
+      if (with_ssh && RunsDuring(strategies.hypothesis)) {
+        ContinuousHypothesis::Options copts{options.hypothesis_frequency, options.fail_fast,
+                                            options.fail_fast_ratio};
+        continuous = std::make_unique<ContinuousHypothesis>(ssh, ctx, copts, [&](const Json& s) {
+          std::lock_guard lock(during_mu);
+          during.push_back(s);
+        });
+      }
+      observer_.OnPhaseStarted(Phase::kMethod);
+      if (continuous) continuous->Start();
+      if (watch) monitor.Start();
+      const Json* method = Member(experiment, "method");
+      if (method != nullptr && method->is_array()) {
+        RunActivities(*method, ctx, Phase::kMethod, run_records, &method_aborted);
+      }
+      if (continuous) continuous->Stop();
+      monitor.Stop();
+      if (method_aborted && !ctx.interrupted()) ctx.set_status(RunStatus::kAborted);
+
+      // 3. Steady-state hypothesis, after.
+      RunStatus st = ctx.status();
+      if (with_ssh && RunsAfter(strategies.hypothesis) && !ctx.interrupted() && !method_aborted &&
+          st != RunStatus::kAborted && st != RunStatus::kInterrupted) {
+        observer_.OnPhaseStarted(Phase::kHypothesisAfter);
+        HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisAfter);
+        journal["steady_states"]["after"] = r.state;
+        observer_.OnHypothesisFinished(Phase::kHypothesisAfter, r.state);
+        if (!r.met && !r.interrupted) {
+          deviated = true;
+          // D2: a run already failed (fail-fast) stays failed.
+          if (ctx.status() != RunStatus::kFailed) {
+            ctx.set_status(r.errored ? RunStatus::kFailed : RunStatus::kCompleted);
+          }
         }
       }
     }
-  }
-  {
-    std::lock_guard lock(during_mu);
-    journal["steady_states"]["during"] = during;
-  }
-  journal["run"] = run_records.ToJson();
+  });
+  if (!phases_ok) ctx.Abort("internal error during the run (see the log)");
 
   // 4. Rollbacks.
   ctx.EnterRollbacks();
   RunStatus status_before_rollbacks = ctx.status();
   if (status_before_rollbacks == RunStatus::kNone) status_before_rollbacks = RunStatus::kCompleted;
-  bool harsh = ctx.interrupt_kind() == InterruptKind::kSigusr2;
-  const Json* rollbacks = Member(experiment, "rollbacks");
-  RecordList rollback_records;
-  if (rollbacks != nullptr && rollbacks->is_array() && !rollbacks->empty()) {
-    if (ShouldPlayRollbacks(strategies.rollback, status_before_rollbacks, deviated, harsh)) {
-      observer_.OnPhaseStarted(Phase::kRollbacks);
-      bool rb_aborted = false;
-      RunActivities(*rollbacks, ctx, Phase::kRollbacks, rollback_records, &rb_aborted);
-    } else {
-      observer_.OnPhaseSkipped(Phase::kRollbacks, "the rollback strategy does not apply");
+  bool rollbacks_ok = NoThrow("the rollbacks", [&] {
+    bool harsh = ctx.interrupt_kind() == InterruptKind::kSigusr2;
+    const Json* rollbacks = Member(experiment, "rollbacks");
+    if (rollbacks != nullptr && rollbacks->is_array() && !rollbacks->empty()) {
+      if (ShouldPlayRollbacks(strategies.rollback, status_before_rollbacks, deviated, harsh)) {
+        observer_.OnPhaseStarted(Phase::kRollbacks);
+        bool rb_aborted = false;
+        RunActivities(*rollbacks, ctx, Phase::kRollbacks, rollback_records, &rb_aborted);
+      } else {
+        observer_.OnPhaseSkipped(Phase::kRollbacks, "the rollback strategy does not apply");
+      }
     }
-  }
-  journal["rollbacks"] = rollback_records.ToJson();
+  });
+  if (!rollbacks_ok) ctx.Abort("internal error during the rollbacks (see the log)");
 
-  // 5. Undo every fault still applied, whatever the rollback strategy.
+  // 5. Undo every fault still applied, whatever the rollback strategy and whatever failed
+  // above. An interrupt from here on makes the undos hurry (each bounded; see FaultHooks).
+  ctx.EnterUndo();
+  Json undo_records = Json::array();
+  Json faults_summary;
   if (options.faults != nullptr) {
-    std::string reason =
-        ctx.interrupted() ? "interrupted: " + ctx.interrupt_reason() : std::string("end of run");
-    for (auto& rec : options.faults->TakeWatchdogRecords()) journal["rollbacks"].push_back(rec);
-    for (auto& rec : options.faults->UndoAll(reason)) journal["rollbacks"].push_back(rec);
-    journal["faults"] = options.faults->Summary();
+    NoThrow("the undo of the faults", [&] {
+      std::string reason =
+          ctx.interrupted() ? "interrupted: " + ctx.interrupt_reason() : std::string("end of run");
+      for (auto& rec : options.faults->TakeWatchdogRecords()) undo_records.push_back(rec);
+      for (auto& rec : options.faults->UndoAll(reason, ctx.undo_token())) {
+        undo_records.push_back(rec);
+      }
+    });
+    NoThrow("the fault summary", [&] { faults_summary = options.faults->Summary(); });
   }
-  {
-    std::lock_guard lock(safeguard_mu);
-    if (!safeguard_states.empty()) journal["safeguards"] = safeguard_states;
-  }
-  if (ctx.interrupted()) journal["interruption"] = ctx.interrupt_reason();
 
+  // 6. The journal, whatever happened.
   RunStatus final_status = ctx.status();
   if (final_status == RunStatus::kNone) final_status = RunStatus::kCompleted;
-  journal["status"] = std::string(Name(final_status));
-  journal["deviated"] = deviated;
-  journal["end"] = IsoTimestamp(clock_.WallNow());
-  journal["duration"] = DurationToSeconds(clock_.Now() - start);
-  observer_.OnRunFinished(journal);
+  bool journal_ok = NoThrow("the journal", [&] {
+    {
+      std::lock_guard lock(during_mu);
+      journal["steady_states"]["during"] = during;
+    }
+    journal["run"] = run_records.ToJson();
+    journal["rollbacks"] = rollback_records.ToJson();
+    for (auto& rec : undo_records) journal["rollbacks"].push_back(std::move(rec));
+    if (options.faults != nullptr) journal["faults"] = faults_summary;
+    {
+      std::lock_guard lock(safeguard_mu);
+      if (!safeguard_states.empty()) journal["safeguards"] = safeguard_states;
+    }
+    if (ctx.interrupted()) journal["interruption"] = ctx.interrupt_reason();
+    if (std::string why = ctx.abort_reason(); !why.empty()) journal["abort"] = why;
+    journal["status"] = std::string(Name(final_status));
+    journal["deviated"] = deviated;
+    journal["end"] = IsoTimestamp(clock_.WallNow());
+    journal["duration"] = DurationToSeconds(clock_.Now() - start);
+  });
+  if (!journal_ok) {
+    // The smallest journal that still says what happened.
+    final_status = RunStatus::kAborted;
+    journal = {{"chaoslib-version", nullptr},
+               {"status", "aborted"},
+               {"deviated", deviated},
+               {"start", IsoTimestamp(start_wall)},
+               {"end", IsoTimestamp(clock_.WallNow())},
+               {"abort", "internal error while building the journal (see the log)"}};
+  }
+  NoThrow("the observer", [&] { observer_.OnRunFinished(journal); });
 
   result.journal = std::move(journal);
   result.status = final_status;

@@ -1,6 +1,7 @@
 #include "engine/safeguards.h"
 
 #include "common/log.h"
+#include "common/no_throw.h"
 #include "engine/hypothesis.h"
 
 namespace chaosrun::engine {
@@ -47,7 +48,11 @@ std::optional<std::string> SafeguardMonitor::CheckOnce() {
 }
 
 void SafeguardMonitor::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    if (!NoThrow("the safeguards", [this] { Loop(); })) {
+      ctx_.Abort("internal error in the safeguards");
+    }
+  });
 }
 
 void SafeguardMonitor::Stop() {
