@@ -35,6 +35,12 @@ void CheckPause(Context& ctx, const Json& pauses, const char* which, const std::
                 "secrets");
 }
 
+// The keys of a full activity (a tolerance probe also has these) and of its pauses.
+constexpr std::string_view kActivityKeys[] = {"type",   "name",          "provider", "tolerance",
+                                              "pauses", "background",    "controls", "timeout",
+                                              "dry",    "configuration", "secrets",  "ref"};
+constexpr std::string_view kPauseKeys[] = {"before", "after"};
+
 void CheckPauses(Context& ctx, const Json& activity, const std::string& pointer) {
   const Json* pauses = Member(activity, "pauses");
   if (pauses == nullptr || pauses->is_null()) return;
@@ -43,6 +49,7 @@ void CheckPauses(Context& ctx, const Json& activity, const std::string& pointer)
     ctx.Error(ptr, "activity pauses must be a mapping with `before` and/or `after`");
     return;
   }
+  CheckLikelyTypos(ctx, *pauses, ptr, kPauseKeys);
   CheckPause(ctx, *pauses, "before", ptr);
   CheckPause(ctx, *pauses, "after", ptr);
 }
@@ -84,6 +91,7 @@ void CheckActivity(Context& ctx, const Json& activity, const std::string& pointe
     return;  // the reference ignores every other key of a ref
   }
 
+  CheckLikelyTypos(ctx, activity, pointer, kActivityKeys);
   const std::string name = CheckIdentity(ctx, activity, pointer);
 
   const std::string provider_ptr = PointerAppend(pointer, "provider");
@@ -93,7 +101,7 @@ void CheckActivity(Context& ctx, const Json& activity, const std::string& pointe
   } else if (!provider->is_object()) {
     ctx.Error(provider_ptr, "an activity provider must be a mapping");
   } else {
-    CheckProvider(ctx, *provider, provider_ptr, name);
+    CheckProvider(ctx, *provider, provider_ptr, name, StringMember(activity, "type"));
   }
 
   if (const Json* timeout = Member(activity, "timeout");

@@ -7,12 +7,16 @@
 namespace chaosrun::validate::internal {
 namespace {
 
+constexpr std::string_view kControlKeys[] = {"name", "provider", "scope", "automatic", "ref"};
+constexpr std::string_view kControlProviderKeys[] = {"type", "module", "arguments", "secrets"};
+
 void CheckControlProvider(Context& ctx, const Json& provider, const std::string& pointer,
                           const std::string& name) {
   if (!provider.is_object()) {
     ctx.Error(pointer, "Control '" + name + "' provider must be a mapping");
     return;
   }
+  CheckLikelyTypos(ctx, provider, pointer, kControlProviderKeys);
   const Json* type = Member(provider, "type");
   if (type != nullptr && type->is_string() && *type == "python") {
     const Json* module = Member(provider, "module");
@@ -35,6 +39,7 @@ void CheckControl(Context& ctx, const Json& control, const std::string& pointer)
     ctx.Error(pointer, "a control must be a mapping");
     return;
   }
+  CheckLikelyTypos(ctx, control, pointer, kControlKeys);
   if (const Json* ref = Member(control, "ref"); ref != nullptr) {
     if (!ref->is_string() || !ctx.control_names.contains(ref->get<std::string>())) {
       ctx.Error(PointerAppend(pointer, "ref"),

@@ -139,12 +139,27 @@ void CheckStrategy(Context& ctx, const Json& runtime, const char* which,
                       "'; expected one of " + expected);
 }
 
+// The keys of the top level that chaosrun or Chaos Toolkit read (any other is kept).
+constexpr std::string_view kTopLevelKeys[] = {
+    "version",       "title",     "description", "tags",     "contributions",
+    "configuration", "secrets",   "extensions",  "controls", "steady-state-hypothesis",
+    "method",        "rollbacks", "runtime",     "dry",      "blast-radius",
+    "safeguards"};
+constexpr std::string_view kRuntimeKeys[] = {"hypothesis", "rollbacks"};
+constexpr std::string_view kStrategyKeys[] = {"strategy"};
+
 void CheckRuntime(Context& ctx, const Json& doc) {
   const Json* runtime = Member(doc, "runtime");
   if (runtime == nullptr || runtime->is_null()) return;
   if (!runtime->is_object()) {
     ctx.Error("/runtime", "runtime must be a mapping with `hypothesis` and/or `rollbacks`");
     return;
+  }
+  CheckLikelyTypos(ctx, *runtime, "/runtime", kRuntimeKeys);
+  for (const char* which : {"hypothesis", "rollbacks"}) {
+    if (const Json* block = Member(*runtime, which)) {
+      CheckLikelyTypos(ctx, *block, PointerAppend("/runtime", which), kStrategyKeys);
+    }
   }
   CheckStrategy(ctx, *runtime, "hypothesis", kHypothesisStrategies);
   CheckStrategy(ctx, *runtime, "rollbacks", kRollbackStrategies);
@@ -178,6 +193,7 @@ void ValidateDocument(Context& ctx, const Json& doc) {
   }
   CollectActivityNames(ctx, doc);
   CollectControlNames(ctx, doc);
+  CheckLikelyTypos(ctx, doc, "", kTopLevelKeys);
   CheckRequiredString(ctx, doc, "title", "experiment requires a title");
   CheckRequiredString(ctx, doc, "description", "experiment requires a description");
   CheckTags(ctx, doc);
@@ -212,6 +228,10 @@ void Context::Error(std::string pointer, std::string message) {
 
 void Context::Warn(std::string pointer, std::string message) {
   out_.push_back(Diagnostic{std::move(pointer), std::move(message), true});
+}
+
+void Context::Typo(std::string pointer, std::string message) {
+  out_.push_back(Diagnostic{std::move(pointer), std::move(message), !options_.strict});
 }
 
 bool IsPythonNumber(const Json& v) { return v.is_number() || v.is_boolean(); }

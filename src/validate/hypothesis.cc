@@ -10,6 +10,8 @@ void CheckHypothesis(Context& ctx, const Json& hypothesis, const std::string& po
     ctx.Error(pointer, "the steady-state hypothesis must be a mapping with a title and probes");
     return;
   }
+  static constexpr std::string_view kHypothesisKeys[] = {"title", "probes", "controls"};
+  CheckLikelyTypos(ctx, hypothesis, pointer, kHypothesisKeys);
   const Json* title = Member(hypothesis, "title");
   if (IsBlank(title)) {
     ctx.Error(PointerAppend(pointer, "title"), "hypothesis requires a title");

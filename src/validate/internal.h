@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ class Context {
 
   void Error(std::string pointer, std::string message);
   void Warn(std::string pointer, std::string message);
+  // A likely typo: a warning, or an error under Options::strict.
+  void Typo(std::string pointer, std::string message);
   std::vector<Diagnostic> Take() { return std::move(out_); }
   std::vector<Diagnostic>& diagnostics() { return out_; }
 
@@ -62,9 +65,24 @@ void CheckActivity(Context& ctx, const Json& activity, const std::string& pointe
 void CheckActivityList(Context& ctx, const Json& list, const std::string& pointer, Place place,
                        std::string_view what);
 
-// provider.cc: provider object of the activity named `activity_name`.
+// provider.cc: provider object of the activity named `activity_name` whose `type` is
+// `activity_type` ("probe", "action", or "" when missing or not a string).
 void CheckProvider(Context& ctx, const Json& provider, const std::string& pointer,
-                   const std::string& activity_name);
+                   const std::string& activity_name, const std::string& activity_type);
+
+// keys.cc: unknown keys.
+// Damerau-Levenshtein distance (optimal string alignment: insertions, deletions, substitutions
+// and transpositions of adjacent characters, each 1), byte-wise.
+size_t EditDistance(std::string_view a, std::string_view b);
+// The known key that `key` is most likely a typo of: within 1 edit for keys of 4 or 5 bytes,
+// within 2 for longer ones; nullopt for shorter keys, known keys and keys farther away.
+std::optional<std::string_view> LikelyKey(std::string_view key,
+                                          std::span<const std::string_view> known);
+// Each key of `obj` (an object) that is not in `known` but is a likely typo of one gets
+// ctx.Typo at its pointer: "unknown key; did you mean 'KEY'?". Other unknown keys are kept
+// silently (Chaos Toolkit keeps them; extensions are legitimate).
+void CheckLikelyTypos(Context& ctx, const Json& obj, const std::string& pointer,
+                      std::span<const std::string_view> known);
 
 // controls.cc: a `controls` list at any level. Only the top-level list is validated by the
 // reference, and a public experiment declares hypothesis controls as a mapping: below the top

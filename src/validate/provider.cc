@@ -1,6 +1,10 @@
 // Providers (ctk-spec §4, §10 step 11). One checker per provider type, dispatched from a table:
-// to support a new type, add a checker and a row to kCheckers.
+// to support a new type, add a checker and a row to kCheckers. `driver` (chaosrun's) is checked
+// on its own: its keys are closed and its func must agree with the activity's type.
+#include <algorithm>
 #include <array>
+#include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -132,38 +136,87 @@ void CheckHttp(Context& ctx, const Json& provider, const std::string& pointer,
   CheckHttpStatus(ctx, provider, pointer);
 }
 
+// The keys each provider type reads. Chaos Toolkit's own types keep unknown keys (a likely typo
+// is a warning); `driver` is chaosrun's format, where an unknown key is an error.
+constexpr std::string_view kPythonKeys[] = {"type", "module", "func", "arguments", "secrets"};
+constexpr std::string_view kProcessKeys[] = {"type", "path", "arguments", "timeout", "secrets"};
+constexpr std::string_view kHttpKeys[] = {
+    "type",    "url",        "method",      "headers",         "arguments",
+    "timeout", "verify_tls", "max_retries", "expected_status", "secrets"};
+constexpr std::string_view kDriverKeys[] = {"type", "driver", "func", "arguments", "duration"};
+
+void CheckDriverKeys(Context& ctx, const Json& provider, const std::string& pointer) {
+  for (const auto& [key, value] : provider.items()) {
+    if (std::find(std::begin(kDriverKeys), std::end(kDriverKeys), key) != std::end(kDriverKeys)) {
+      continue;
+    }
+    std::string message = "unknown key '" + key +
+                          "' in a driver provider (the keys are type, driver, func, arguments, "
+                          "duration)";
+    if (auto likely = LikelyKey(key, kDriverKeys)) {
+      message += "; did you mean '" + std::string(*likely) + "'?";
+    }
+    ctx.Error(PointerAppend(pointer, key), message);
+  }
+}
+
+// A driver action changes the world and a probe does not, whatever the activity says: a
+// mismatch would make the dry modes (which go by the activity's type) and the reader disagree
+// with what runs.
+void CheckDriverKind(Context& ctx, const Json& provider, const std::string& pointer,
+                     DriverFunc kind, const std::string& activity_type) {
+  const std::string func = "'" + StringMember(provider, "func") + "'";
+  const std::string driver = "driver '" + StringMember(provider, "driver") + "'";
+  if (kind == DriverFunc::kAction && activity_type == "probe") {
+    ctx.Error(PointerAppend(pointer, "func"),
+              func + " is an action of " + driver + "; this activity is a probe");
+  } else if (kind == DriverFunc::kProbe && activity_type == "action") {
+    ctx.Error(PointerAppend(pointer, "func"),
+              func + " is a probe of " + driver + "; this activity is an action");
+  }
+}
+
 void CheckDriver(Context& ctx, const Json& provider, const std::string& pointer,
-                 const std::string& activity_name) {
+                 const std::string& activity_name, const std::string& activity_type) {
+  CheckDriverKeys(ctx, provider, pointer);
   if (!ctx.options().check_driver) {
     ctx.Error(pointer, "driver providers need a driver plugin; none is loaded");
     return;
   }
-  ctx.options().check_driver(provider, pointer, activity_name, ctx.diagnostics());
+  const DriverFunc kind =
+      ctx.options().check_driver(provider, pointer, activity_name, ctx.diagnostics());
+  CheckDriverKind(ctx, provider, pointer, kind, activity_type);
 }
 
 struct Row {
   std::string_view type;
   Checker check;
+  std::span<const std::string_view> keys;
 };
-constexpr std::array<Row, 4> kCheckers = {{
-    {"python", CheckPython},
-    {"process", CheckProcess},
-    {"http", CheckHttp},
-    {"driver", CheckDriver},
+constexpr std::array<Row, 3> kCheckers = {{
+    {"python", CheckPython, kPythonKeys},
+    {"process", CheckProcess, kProcessKeys},
+    {"http", CheckHttp, kHttpKeys},
 }};
 
 }  // namespace
 
 void CheckProvider(Context& ctx, const Json& provider, const std::string& pointer,
-                   const std::string& activity_name) {
+                   const std::string& activity_name, const std::string& activity_type) {
   const Json* type = Member(provider, "type");
   if (IsBlank(type)) {
     ctx.Error(PointerAppend(pointer, "type"), "a provider must have a type");
     return;
   }
   if (type->is_string()) {
+    const std::string& name = type->get_ref<const std::string&>();
+    if (name == "driver") {
+      CheckDriver(ctx, provider, pointer, activity_name, activity_type);
+      return;
+    }
     for (const Row& row : kCheckers) {
-      if (type->get_ref<const std::string&>() == row.type) {
+      if (name == row.type) {
+        CheckLikelyTypos(ctx, provider, pointer, row.keys);
         row.check(ctx, provider, pointer, activity_name);
         return;
       }

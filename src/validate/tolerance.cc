@@ -11,6 +11,11 @@
 namespace chaosrun::validate::internal {
 namespace {
 
+// The keys of each kind of tolerance object.
+constexpr std::string_view kRegexKeys[] = {"type", "pattern", "target"};
+constexpr std::string_view kJsonPathKeys[] = {"type", "path", "count", "expect", "target"};
+constexpr std::string_view kRangeKeys[] = {"type", "range", "target"};
+
 void CheckTarget(Context& ctx, const Json& tolerance, const std::string& pointer) {
   const Json* target = Member(tolerance, "target");
   if (target != nullptr && !target->is_null() && !target->is_string()) {
@@ -116,10 +121,13 @@ void CheckTolerance(Context& ctx, const Json& tolerance, const std::string& poin
   if (kind == "probe") {
     CheckActivity(ctx, tolerance, pointer, Place::kToleranceProbe);
   } else if (kind == "regex") {
+    CheckLikelyTypos(ctx, tolerance, pointer, kRegexKeys);
     CheckRegexTolerance(ctx, tolerance, pointer);
   } else if (kind == "jsonpath") {
+    CheckLikelyTypos(ctx, tolerance, pointer, kJsonPathKeys);
     CheckJsonPathTolerance(ctx, tolerance, pointer);
   } else if (kind == "range") {
+    CheckLikelyTypos(ctx, tolerance, pointer, kRangeKeys);
     CheckRangeTolerance(ctx, tolerance, pointer);
   } else {
     ctx.Error(PointerAppend(pointer, "type"), "hypothesis probe tolerance type '" +

@@ -33,11 +33,16 @@ struct Diagnostic {
   std::string ToString() const;
 };
 
+// What a driver provider's `func` is for its driver: an action (changes the world) or a probe.
+enum class DriverFunc { kUnknown, kAction, kProbe };
+
 // Checks a `driver` provider against the loaded driver plugins (chaosrun's extension, design.md
-// principle 5). `pointer` is the provider's pointer; append diagnostics to `out`.
+// principle 5). `pointer` is the provider's pointer; append diagnostics to `out`. Returns what the
+// func is (kUnknown when the driver or the func was not found, which it reports), so that the
+// validator can hold it against the activity's type. The provider's keys are checked before.
 using DriverCheck =
-    std::function<void(const Json& provider, const std::string& pointer,
-                       const std::string& activity_name, std::vector<Diagnostic>& out)>;
+    std::function<DriverFunc(const Json& provider, const std::string& pointer,
+                             const std::string& activity_name, std::vector<Diagnostic>& out)>;
 
 struct Options {
   // Resolves a process `path` the way `which` does (bare names via PATH, names with '/' relative
@@ -48,6 +53,9 @@ struct Options {
   subst::Overrides overrides;  // --var / --var-file
   // Extension: when empty, every `driver` provider is an error ("... none is loaded").
   DriverCheck check_driver;
+  // An unknown key one or two edits away from a known one ("steady-state-hypotesis") is a
+  // warning naming the likely key; `strict` (validate --strict) makes it an error.
+  bool strict = false;
 };
 
 // resolve_executable = chaosrun::Which, env = subst::ProcessEnv(), no overrides, no drivers.

@@ -98,7 +98,7 @@ const Case kCases[] = {
   {"ProviderWithoutType", R"([{"op":"remove","path":"/method/2/provider/type"}])", "/method/2/provider/type", "a provider must have a type"},
   {"ProviderUnknownType", R"([{"op":"replace","path":"/method/2/provider/type","value":"ssh"}])", "/method/2/provider/type", "unknown provider type 'ssh'"},
   {"ProviderTypeNumber", R"([{"op":"replace","path":"/method/2/provider/type","value":7}])", "/method/2/provider/type", "unknown provider type '7'"},
-  {"DriverWithoutPlugin", R"([{"op":"replace","path":"/method/2/provider","value":{"type":"driver","driver":"proxy","action":"latency"}}])", "/method/2/provider", "driver providers need a driver plugin; none is loaded"},
+  {"DriverWithoutPlugin", R"([{"op":"replace","path":"/method/2/provider","value":{"type":"driver","driver":"proxy","func":"latency"}}])", "/method/2/provider", "driver providers need a driver plugin; none is loaded"},
   {"ActivityTimeoutString", R"([{"op":"replace","path":"/method/0/timeout","value":"30"}])", "/method/0/timeout", "activity timeout must be a number"},
   {"PauseBeforeBadString", R"([{"op":"replace","path":"/method/0/pauses/before","value":"5s"}])", "/method/0/pauses/before", "activity before pause must be a number or a pattern"},
   {"PauseAfterPartialPattern", R"([{"op":"replace","path":"/method/0/pauses/after","value":"${settle}s"}])", "/method/0/pauses/after", "activity after pause must be a number or a pattern"},

@@ -127,13 +127,14 @@ TEST(Configuration, ResolvedValuesFeedPatternChecks) {
 
 TEST(Providers, DriverCheckHookReplacesTheNoPluginError) {
   const Json doc = Json::parse(R"({"title": "t", "description": "d", "method": [
-    {"type": "action", "name": "slow", "provider": {"type": "driver", "driver": "proxy", "action": "latency"}}]})");
+    {"type": "action", "name": "slow", "provider": {"type": "driver", "driver": "proxy", "func": "latency"}}]})");
   Options options = TestOptions();
   std::string seen;
   options.check_driver = [&seen](const Json& provider, const std::string& pointer,
                                  const std::string& activity, std::vector<Diagnostic>& out) {
     seen = activity + "@" + pointer;
-    if (provider.value("action", "") != "latency") out.push_back({pointer, "unknown action"});
+    if (provider.value("func", "") != "latency") out.push_back({pointer, "unknown action"});
+    return DriverFunc::kAction;
   };
   const auto all = Validate(doc, options);
   EXPECT_FALSE(HasErrors(all)) << Describe(all);
