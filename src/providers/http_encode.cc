@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/encoding.h"
 #include "providers/text.h"
 
 namespace chaosrun::providers {
@@ -49,24 +50,7 @@ bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string
 
 }  // namespace
 
-std::string QuotePlus(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() + s.size() / 2);
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    if (std::isalnum(b) || c == '_' || c == '.' || c == '-' || c == '~') {
-      out.push_back(c);
-    } else if (c == ' ') {
-      out.push_back('+');
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xF]);
-    }
-  }
-  return out;
-}
+std::string QuotePlus(std::string_view s) { return PercentEncode(s, /*space_as_plus=*/true); }
 
 Result<std::string> EncodeParams(const Json& args) {
   std::string out;
