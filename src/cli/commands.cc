@@ -9,6 +9,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/no_throw.h"
+#include "common/redact.h"
 #include "engine/runner.h"
 #include "faults/dispatcher.h"
 #include "faults/fault_manager.h"
@@ -18,6 +19,7 @@
 #include "ledger/ledger.h"
 #include "parse/loader.h"
 #include "providers/provider.h"
+#include "subst/register_secrets.h"
 #include "validate/validator.h"
 
 namespace chaosrun::cli {
@@ -95,7 +97,7 @@ bool Report(const std::vector<validate::Diagnostic>& diags, bool to_stdout) {
     }
     errors = true;
     if (to_stdout) {
-      std::cout << d.ToString() << "\n";
+      std::cout << Redactor::Global().Redact(d.ToString()) << "\n";
     } else {
       log::Error("{}", d.ToString());
     }
@@ -116,6 +118,8 @@ int ValidateCommand(const Args& args) {
     log::Error("{}", doc.error().message());
     return kExitFailed;
   }
+  // Before anything can print a secret (the same call as in RunCommand).
+  subst::RegisterDocumentSecrets(*doc, overrides, subst::ProcessEnv(), Redactor::Global());
   auto registry = LoadRegistry(args);
   for (const auto& e : registry->errors()) log::Warn("{}", e);
   validate::Options vo = validate::DefaultOptions();
@@ -129,7 +133,7 @@ int ValidateCommand(const Args& args) {
                      {"message", d.message},
                      {"severity", d.warning ? "warning" : "error"}});
     }
-    std::cout << DumpPretty(out) << "\n";
+    std::cout << DumpPretty(Redactor::Global().RedactJson(out)) << "\n";
     return validate::HasErrors(diags) ? kExitFailed : kExitOk;
   }
   if (Report(diags, /*to_stdout=*/true)) {
