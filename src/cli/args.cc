@@ -130,6 +130,11 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           have_command = true;
           continue;
         }
+        if (arg == "report") {
+          a.command = Command::kReport;
+          have_command = true;
+          continue;
+        }
         if (arg == "help") {
           a.command = Command::kHelp;
           have_command = true;
@@ -154,6 +159,7 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
                      : a.command == Command::kRecover  ? "recover"
                      : a.command == Command::kHalt     ? "halt"
                      : a.command == Command::kProxy    ? "proxy"
+                     : a.command == Command::kReport   ? "report"
                                                        : "";
       a.command = Command::kHelp;
       return a;
@@ -198,6 +204,15 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           st = Status::InvalidArgument("--deadline must be a positive number of seconds");
         } else {
           a.deadline_seconds = d;
+        }
+      }
+    } else if (flag == "--output" || flag == "-o") {
+      if (a.command != Command::kReport) {
+        st = Status::InvalidArgument("option " + flag + " only applies to `chaosrun report`");
+      } else {
+        st = p.Value(flag, inline_value, a.report_output);
+        if (st.ok() && a.report_output.empty()) {
+          st = Status::InvalidArgument("option " + flag + " needs a file name");
         }
       }
     } else if (IsProxyFlag(flag) && a.command != Command::kProxy) {
@@ -310,6 +325,15 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     a.proxy_action = positional[0];
     return a;
   }
+  if (a.command == Command::kReport) {
+    if (positional.empty()) return Err(Status::InvalidArgument("missing argument: JOURNAL"));
+    if (positional.size() > 1 && a.report_output.empty()) {
+      return Err(Status::InvalidArgument(
+          "a history of several journals needs --output FILE (where to write the page)"));
+    }
+    a.report_journals = positional;
+    return a;
+  }
   if (a.command == Command::kDrivers || a.command == Command::kRecover ||
       a.command == Command::kHalt) {
     if (!positional.empty()) {
@@ -397,6 +421,23 @@ The kill switch. `halt` makes every running experiment that uses this state dire
 undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`.
 )";
   }
+  if (topic == "report") {
+    return R"(Usage: chaosrun report JOURNAL [--output FILE]
+       chaosrun report JOURNAL JOURNAL... --output FILE
+
+Turn a journal (chaosrun's or Chaos Toolkit's) into one self-contained HTML page: summary,
+faults and how each was undone, a timeline, probes, outputs and errors (docs/report.md). With
+several journals, write a history page instead: one row per run, in time order, with a trend of
+time to detect and duration.
+
+Options:
+  -o, --output FILE              where to write the page [JOURNAL with .html]; required with
+                                 several journals
+
+Exit codes: 0 written; 1 a journal cannot be read (the message names the file and the JSON
+pointer) or the page cannot be written; 2 usage error.
+)";
+  }
   if (topic == "proxy") {
     return R"(Usage: chaosrun proxy serve [--api HOST:PORT] [--config FILE] [--threads N] [--seed N]
                            [--max-buffer SIZE] [--busy-poll auto|MICROSECONDS] [--allow-remote]
@@ -443,6 +484,7 @@ Commands:
   recover   undo every fault left behind by a crashed or killed run
   halt      the kill switch: stop running experiments and refuse new faults
   proxy     `proxy serve`: the fault proxy with a Toxiproxy-compatible HTTP API
+  report    a self-contained HTML page of a journal, or the history of several
 
 Options:
   --version                      print the version and exit

@@ -13,7 +13,7 @@
 
 namespace chaosrun::cli {
 
-enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kProxy, kHelp, kVersion };
+enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kProxy, kReport, kHelp, kVersion };
 
 struct Args {
   Command command = Command::kHelp;
@@ -46,6 +46,10 @@ struct Args {
 
   // validate / drivers options.
   bool json_output = false;
+
+  // report options (src/cli/report_command.h): the journals, and --output FILE.
+  std::vector<std::string> report_journals;
+  std::string report_output;  // "" = next to the journal, with .html
 
   // proxy serve options (src/cli/proxy_command.h).
   std::string proxy_action;                  // "serve"

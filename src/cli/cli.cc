@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/proxy_command.h"
 #include "cli/report_command.h"
+#include "cli/report_command.h"
 #include "cli/safety.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -50,6 +51,7 @@ int Main(int argc, char** argv) {
     if (args->command == Command::kRecover) return RecoverCommand(*args);
     if (args->command == Command::kHalt) return HaltCommand(*args);
     if (args->command == Command::kProxy) return ProxyCommand(*args);
+    if (args->command == Command::kReport) return ReportCommand(*args);
     if (args->command == Command::kReport) return ReportCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
