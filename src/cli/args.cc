@@ -184,6 +184,8 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     } else if (flag == "--json" &&
                (a.command == Command::kValidate || a.command == Command::kDrivers)) {
       a.json_output = true;
+    } else if (flag == "--strict" && a.command == Command::kValidate) {
+      a.strict = true;
     } else if (flag == "--driver-dir") {
       st = p.Value(flag, inline_value, v);
       if (st.ok()) a.driver_dirs.push_back(v);
@@ -390,6 +392,8 @@ Check the experiment in SOURCE and report every problem as `JSON-pointer: reason
 
 Options:
   --json                         print the problems as a JSON array
+  --strict                       an unknown key that looks like a typo of a known one
+                                 ("steady-state-hypotesis") is an error, not a warning
   --var KEY=VALUE, --var-file    as for run (configuration affects validation)
   --driver-dir DIR, --policy     as for run (driver arguments and the blast radius are checked)
   --verbose, --log-file, --log-format

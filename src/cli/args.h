@@ -46,6 +46,7 @@ struct Args {
 
   // validate / drivers options.
   bool json_output = false;
+  bool strict = false;  // validate --strict: likely typos of known keys are errors
 
   // report options (src/cli/report_command.h): the journals, and --output FILE.
   std::vector<std::string> report_journals;

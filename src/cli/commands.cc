@@ -125,6 +125,7 @@ int ValidateCommand(const Args& args) {
   validate::Options vo = validate::DefaultOptions();
   vo.overrides = overrides;
   vo.check_driver = MakeDriverCheck(*registry);
+  vo.strict = args.strict;
   auto diags = validate::Validate(*doc, vo);
   if (args.json_output) {
     Json out = Json::array();

@@ -110,10 +110,16 @@ Json SubstituteProvider(const Json& provider, const subst::Scope& scope) {
 
 Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
   if (interrupted != nullptr) *interrupted = false;
-  bool probe = IsProbe(activity);
+  const Json* provider = Member(activity, "provider");
+  Json substituted = provider ? SubstituteProvider(*provider, ctx.scope) : Json(nullptr);
+  // Dry modes go by what runs: an activity is a probe only if it says so and its provider does
+  // not change the world (a driver action in a "probe" is an action, so `--dry actions` skips
+  // it). An activity's own `dry` adds to the run's mode and never takes from it: under
+  // `--dry actions` and `--dry activities` no action runs, whatever the activity says.
+  bool probe = IsProbe(activity) && !ctx.dispatcher().ChangesWorld(substituted);
   DryMode dry = EffectiveDry(activity, ctx.dry);
-  bool skip = SkipsExecution(dry, probe);
-  bool skip_pauses = SkipsPauses(dry, probe);
+  bool skip = SkipsExecution(ctx.dry, probe) || SkipsExecution(dry, probe);
+  bool skip_pauses = skip || SkipsPauses(dry, probe);
 
   if (!skip_pauses) Pause(ctx, PauseSeconds(activity, "before", ctx.scope));
 
@@ -129,8 +135,6 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
     if (ctx.token().cancelled()) {
       outcome = providers::Outcome::Interrupted();
     } else {
-      const Json* provider = Member(activity, "provider");
-      Json substituted = provider ? SubstituteProvider(*provider, ctx.scope) : Json(nullptr);
       providers::Context pctx{ctx.token()};
       outcome = ctx.dispatcher().Run(activity, substituted, pctx);
     }

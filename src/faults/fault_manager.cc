@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "faults/func_kind.h"
 
 namespace chaosrun::faults {
 
@@ -67,7 +68,21 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
   }
   Json args = provider.is_object() && provider.contains("arguments") ? provider["arguments"]
                                                                      : Json::object();
-  if (driver->descriptor().FindProbe(func) != nullptr) {
+  // The func decides what runs, and it must agree with the activity's type (validation says so
+  // too; this holds under --no-validation): a fault is never injected by a "probe".
+  const FuncKind kind = DriverFuncKind(registry_, provider);
+  const bool labelled_action = StrField(activity, "type") == "action";
+  if (kind == FuncKind::kAction && !labelled_action) {
+    const std::string reason = "'" + func + "' is an action of driver '" + name +
+                               "' and this activity is not an action; the fault is not injected";
+    return providers::Outcome::Refused(name + "." + func + ": refused: " + reason,
+                                       {{"phase", "activity-type"}, {"reason", reason}});
+  }
+  if (kind == FuncKind::kProbe && labelled_action) {
+    return providers::Outcome::Failed("'" + func + "' is a probe of driver '" + name +
+                                      "'; this activity is an action");
+  }
+  if (kind == FuncKind::kProbe) {
     plugin::CallResult r = driver->Probe(func, args, cancel);
     if (r.status == CHAOSRUN_CANCELLED || (!r.ok() && cancel.cancelled())) {
       return providers::Outcome::Interrupted();
@@ -75,7 +90,7 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
     if (!r.ok()) return providers::Outcome::Failed(name + "." + func + ": " + r.error());
     return providers::Outcome::Succeeded(r.value);
   }
-  if (driver->descriptor().FindAction(func) == nullptr) {
+  if (kind != FuncKind::kAction) {
     return providers::Outcome::Failed("driver '" + name + "' has no action or probe named '" +
                                       func + "'");
   }

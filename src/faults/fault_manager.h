@@ -50,6 +50,9 @@ class FaultManager {
   // Undoes every fault still applied, newest first. Returns one journal run record per undo.
   Json UndoAll(const std::string& reason);
 
+  // The drivers faults come from (what a driver provider's func is: faults/func_kind.h).
+  const plugin::Registry& registry() const { return registry_; }
+
   // Summary of every fault of this run for the journal's "faults" key.
   Json Summary() const;
   size_t applied_count() const;

@@ -21,7 +21,8 @@ struct Outcome {
   Kind kind = Kind::kSucceeded;
   Json output;        // the provider's result when succeeded, else null
   std::string error;  // ActivityFailed message when failed or refused
-  // kRefused only: {"phase": "halt"|"prepare"|"guard"|"ledger"|"apply", "reason": ...} and, for
+  // kRefused only: {"phase": "halt"|"prepare"|"guard"|"ledger"|"apply"|"activity-type" (a driver
+  // action named by an activity that is not an action), "reason": ...} and, for
   // a blast-radius refusal, "rule" (the policy rule) and "target" (the target refused).
   Json refusal;
 
@@ -53,6 +54,11 @@ class Dispatcher {
   virtual ~Dispatcher() = default;
   // `activity` is the raw activity (for names in messages); `provider` is substituted.
   virtual Outcome Run(const Json& activity, const Json& provider, const Context& ctx) = 0;
+  // Whether the provider itself is known to change the world whatever the activity's type says
+  // (a driver action). The dry modes treat an activity as an action when its type is "action"
+  // or when this is true. Process and http providers cannot tell: false, so their activity's
+  // type decides, as in Chaos Toolkit.
+  virtual bool ChangesWorld(const Json& /*provider*/) const { return false; }
 };
 
 // The built-in dispatcher: process, http; python answers kFailed "python providers are not
