@@ -182,7 +182,8 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
         }
       }
     } else if (flag == "--json" &&
-               (a.command == Command::kValidate || a.command == Command::kDrivers)) {
+               (a.command == Command::kValidate || a.command == Command::kDrivers ||
+                a.command == Command::kRecover)) {
       a.json_output = true;
     } else if (flag == "--strict" && a.command == Command::kValidate) {
       a.strict = true;
@@ -197,6 +198,15 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
       a.clear = true;
     } else if (flag == "--reason" && a.command == Command::kHalt) {
       st = p.Value(flag, inline_value, a.reason);
+    } else if (flag == "--force" && a.command == Command::kRecover) {
+      a.force = true;
+    } else if (flag == "--list" && a.command == Command::kRecover) {
+      a.list = true;
+    } else if (flag == "--forget" && a.command == Command::kRecover) {
+      st = p.Value(flag, inline_value, a.forget_id);
+      if (st.ok() && a.forget_id.empty()) {
+        st = Status::InvalidArgument("--forget needs a fault id (see `chaosrun recover --list`)");
+      }
     } else if (flag == "--deadline") {
       st = p.Value(flag, inline_value, v);
       if (st.ok()) {
@@ -336,6 +346,18 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     a.report_journals = positional;
     return a;
   }
+  if (a.command == Command::kRecover) {
+    if (a.list && !a.forget_id.empty()) {
+      return Err(Status::InvalidArgument("--list and --forget cannot be used together"));
+    }
+    if (a.force && (a.list || !a.forget_id.empty())) {
+      return Err(Status::InvalidArgument("--force applies only to undoing, not to " +
+                                         std::string(a.list ? "--list" : "--forget")));
+    }
+    if (a.json_output && !a.list) {
+      return Err(Status::InvalidArgument("--json applies only to `chaosrun recover --list`"));
+    }
+  }
   if (a.command == Command::kDrivers || a.command == Command::kRecover ||
       a.command == Command::kHalt) {
     if (!positional.empty()) {
@@ -373,8 +395,10 @@ Options:
                                  .env file loaded into the environment; repeatable
   --deadline SECS                interrupt the run (and undo every fault) after SECS
   --driver-dir DIR               also load driver plugins from DIR; repeatable
-  --state-dir DIR                where the undo ledger and the halt file live
-                                 [/var/lib/chaosrun for root, else $XDG_STATE_HOME/chaosrun]
+  --state-dir DIR                where the undo ledger and the halt file live (private to
+                                 the user: refused when others can write it)
+                                 [/var/lib/chaosrun for root, else $XDG_STATE_HOME/chaosrun,
+                                 else ~/.local/state/chaosrun]
   --policy PATH                  the operator's blast-radius policy [/etc/chaosrun/policy.json]
   --verbose                      debug output on the console
   --log-file PATH                also write a debug log to PATH
@@ -410,11 +434,31 @@ failed to load (and why).
 )";
   }
   if (topic == "recover") {
-    return R"(Usage: chaosrun recover [--state-dir DIR] [--driver-dir DIR]...
+    return R"(Usage: chaosrun recover [--force] [--state-dir DIR] [--driver-dir DIR]...
+       chaosrun recover --list [--json] [--state-dir DIR]
+       chaosrun recover --forget ID [--state-dir DIR]
 
 Undo every fault recorded in the undo ledger and not yet undone (left by a runner that crashed
-or was killed), newest first, and print what was done. Exit 0 when everything was undone, 1 if
-an undo failed (the fault stays in the ledger; run recover again once the cause is fixed).
+or was killed), newest first, and print what was done. The faults of a run that is still alive
+are refused (that run undoes them when it ends; stop it with `chaosrun halt` or kill).
+
+Options:
+  --force                        also undo the faults of a run that is still alive
+  --list                         show every pending fault (age, driver, action, targets, last
+                                 undo error, whether its run is alive); undo nothing
+  --json                         with --list: as a JSON object
+  --forget ID                    drop the pending fault ID from the ledger, once a person has
+                                 repaired it by hand; who did it is recorded and logged
+  --state-dir DIR                the ledger's directory (as for run)
+  --driver-dir DIR               also load driver plugins from DIR; repeatable
+
+The state directory and the ledger must belong to the user chaosrun runs as and be writable by
+no one else; otherwise recover refuses them (exit 1) and says why.
+
+Exit codes: 0 every pending fault undone (or nothing to do), listed, or forgotten; 1 an undo
+failed (the fault stays in the ledger; run recover again once the cause is fixed), a live run's
+fault was refused, the ledger cannot be read or is refused, or --forget names no pending fault;
+2 usage error.
 )";
   }
   if (topic == "halt") {

@@ -43,6 +43,9 @@ struct Args {
   double deadline_seconds = 0;           // --deadline
   bool clear = false;                    // halt --clear
   std::string reason;                    // halt --reason
+  bool force = false;                    // recover --force: also a live run's faults
+  bool list = false;                     // recover --list (with --json: as JSON)
+  std::string forget_id;                 // recover --forget ID
 
   // validate / drivers options.
   bool json_output = false;

@@ -192,7 +192,12 @@ int RunCommand(const Args& args) {
   }
 
   // Faults: refuse to start while an earlier run's faults are not recovered.
-  std::string state_dir = StateDir(args);
+  auto state_dir_or = StateDir(args);
+  if (!state_dir_or) {
+    log::Error("{}", state_dir_or.error().message());
+    return kExitFailed;
+  }
+  std::string state_dir = *state_dir_or;
   auto pending = faults::PendingFaults(state_dir);
   if (!pending) {
     log::Error("cannot read the undo ledger in {}: {}", state_dir, pending.error().message());

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -11,6 +14,7 @@
 #include "faults/fault_manager.h"
 #include "faults/recover.h"
 #include "guard/policy.h"
+#include "ledger/inspect.h"
 #include "ledger/ledger.h"
 #include "plugin/schema.h"
 
@@ -23,8 +27,9 @@ std::unique_ptr<plugin::Registry> LoadRegistry(const Args& args) {
   return reg;
 }
 
-std::string StateDir(const Args& args) {
-  return args.state_dir.empty() ? ledger::DefaultStateDir() : args.state_dir;
+Result<std::string> StateDir(const Args& args) {
+  if (!args.state_dir.empty()) return args.state_dir;
+  return ledger::DefaultStateDir();
 }
 
 Result<std::unique_ptr<guard::Guard>> MakeGuard(const Args& args, const Json& experiment) {
@@ -125,40 +130,98 @@ int DriversCommand(const Args& args) {
   return reg->errors().empty() ? kExitOk : kExitFailed;
 }
 
+namespace {
+
+double UnixNowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+int ListPendingCommand(const Args& args, const std::string& dir) {
+  auto faults = ledger::ListPending(dir);
+  if (!faults) {
+    log::Error("recover --list: {}", faults.error().message());
+    return kExitFailed;
+  }
+  if (args.json_output) {
+    std::cout << DumpPretty(ledger::PendingJson(dir, *faults, UnixNowSeconds())) << "\n";
+  } else {
+    std::cout << ledger::PendingTable(*faults, UnixNowSeconds());
+  }
+  return kExitOk;
+}
+
+int ForgetCommand(const Args& args, const std::string& dir) {
+  Json who = ledger::WhoAmI();
+  auto f = ledger::Forget(dir, args.forget_id, who, UnixNowSeconds());
+  if (!f) {
+    log::Error("recover --forget: {}", f.error().message());
+    return kExitFailed;
+  }
+  log::Warn("fault {} ({}) forgotten by {}: it is no longer undone by recover (ledger in {})",
+            f->id, ledger::DescribeFault(*f), ledger::DescribeWho(who), dir);
+  std::cout << "forgotten: fault " << f->id << " (" << ledger::DescribeFault(*f) << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int RecoverCommand(const Args& args) {
+  auto dir = StateDir(args);
+  if (!dir) {
+    log::Error("recover: {}", dir.error().message());
+    return kExitFailed;
+  }
+  if (args.list) return ListPendingCommand(args, *dir);
+  if (!args.forget_id.empty()) return ForgetCommand(args, *dir);
   auto reg = LoadRegistry(args);
   for (const auto& e : reg->errors()) log::Warn("{}", e);
-  std::string dir = StateDir(args);
-  auto report = faults::Recover(dir, *reg);
+  auto report = faults::Recover(*dir, *reg, {.force = args.force});
   if (!report) {
     log::Error("recover: {}", report.error().message());
     return kExitFailed;
   }
   for (const auto& line : report->lines) std::cout << line << "\n";
-  std::cout << "recover: " << report->undone << " undone, " << report->failed << " failed (" << dir
-            << ")\n";
-  return report->failed == 0 ? kExitOk : kExitFailed;
+  std::cout << "recover: " << report->undone << " undone, " << report->failed << " failed";
+  if (report->refused > 0) std::cout << ", " << report->refused << " refused (run still alive)";
+  std::cout << " (" << *dir << ")\n";
+  return report->failed == 0 && report->refused == 0 ? kExitOk : kExitFailed;
 }
 
 int HaltCommand(const Args& args) {
-  std::string dir = StateDir(args);
-  std::string path = faults::HaltFilePath(dir);
+  auto dir = StateDir(args);
+  if (!dir) {
+    log::Error("halt: {}", dir.error().message());
+    return kExitFailed;
+  }
+  std::string path = faults::HaltFilePath(*dir);
   if (args.clear) {
-    std::error_code ec;
-    bool removed = std::filesystem::remove(path, ec);
-    if (ec) {
-      log::Error("cannot remove {}: {}", path, ec.message());
+    auto exists = ledger::CheckStateDir(*dir);
+    if (!exists) {
+      log::Error("halt --clear: {}", exists.error().message());
       return kExitFailed;
+    }
+    bool removed = false;
+    if (*exists) {
+      removed = ::unlink(path.c_str()) == 0;
+      if (!removed && errno != ENOENT) {
+        log::Error("cannot remove {}: {}", path, std::strerror(errno));
+        return kExitFailed;
+      }
     }
     std::cout << (removed ? "kill switch cleared: faults may be applied again\n"
                           : "the kill switch was not set\n");
     return kExitOk;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  auto dir_fd = ledger::OpenStateDir(*dir, /*create=*/true);
+  if (!dir_fd) {
+    log::Error("halt: {}", dir_fd.error().message());
+    return kExitFailed;
+  }
+  // World-readable on purpose (it says why faults are refused); the directory stays private.
+  int fd =
+      ::openat(dir_fd->get(), "halt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
-    log::Error("cannot create {}", path);
+    log::Error("cannot create {}: {}", path, std::strerror(errno));
     return kExitFailed;
   }
   std::string text =

@@ -18,7 +18,9 @@ namespace chaosrun::cli {
 // problems are kept in registry.errors().
 std::unique_ptr<plugin::Registry> LoadRegistry(const Args& args);
 
-std::string StateDir(const Args& args);
+// --state-dir, else ledger::DefaultStateDir() (an error when HOME and XDG_STATE_HOME are unset
+// for a user other than root: there is no shared fallback).
+Result<std::string> StateDir(const Args& args);
 
 // The guard for a run: the experiment's `blast-radius` and the policy file.
 Result<std::unique_ptr<guard::Guard>> MakeGuard(const Args& args, const Json& experiment);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "common/log.h"
 #include "ledger/ledger.h"
 
 namespace chaosrun::faults {
@@ -33,7 +34,9 @@ std::string Targets(const Json& intent) {
 }  // namespace
 
 Result<size_t> PendingFaults(const std::string& state_dir) {
-  if (!Exists(state_dir + "/ledger.jsonl")) return size_t{0};
+  auto dir_exists = ledger::CheckStateDir(state_dir);
+  if (!dir_exists) return Err(dir_exists.error());
+  if (!*dir_exists || !Exists(state_dir + "/ledger.jsonl")) return size_t{0};
   auto l = ledger::Ledger::Open(state_dir);
   if (!l) return Err(l.error());
   auto p = (*l)->Pending();
@@ -41,9 +44,12 @@ Result<size_t> PendingFaults(const std::string& state_dir) {
   return p->size();
 }
 
-Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& registry) {
+Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& registry,
+                              const RecoverOptions& options) {
   RecoverReport report;
-  if (!Exists(state_dir + "/ledger.jsonl")) {
+  auto dir_exists = ledger::CheckStateDir(state_dir);
+  if (!dir_exists) return Err(dir_exists.error());
+  if (!*dir_exists || !Exists(state_dir + "/ledger.jsonl")) {
     report.lines.push_back("nothing to recover: no ledger in " + state_dir);
     return report;
   }
@@ -58,6 +64,20 @@ Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& re
     std::string func = Str(intent, "func");
     std::string what = "fault " + it->id + " (" + driver_name + "." + func + " on " +
                        Targets(intent) + ", activity '" + Str(intent, "activity") + "')";
+    if (Json runner = intent.contains("runner") ? intent["runner"] : Json(nullptr);
+        ledger::RunnerAlive(runner)) {
+      std::string pid = runner["pid"].dump();
+      if (!options.force) {
+        ++report.refused;
+        report.lines.push_back("REFUSED " + what + ": its run is still alive (pid " + pid +
+                               ") and undoes its own faults when it ends; stop it with "
+                               "`chaosrun halt --state-dir " +
+                               state_dir + "` or `kill " + pid +
+                               "`, or undo anyway with `chaosrun recover --force`");
+        continue;
+      }
+      log::Warn("--force: undoing {} although its run (pid {}) is still alive", what, pid);
+    }
     plugin::Driver* driver = registry.Find(driver_name);
     if (driver == nullptr) {
       std::string path = Str(intent, "driver_path");

@@ -1,6 +1,8 @@
 // Recovery: undo every fault in the ledger that is not marked reverted — the faults of a runner
 // that crashed or was killed. Newest first, each with the driver that applied it (found by name
-// in the registry, else loaded from the path recorded in the intent).
+// in the registry, else loaded from the path recorded in the intent). The faults of a run that
+// is still alive are refused unless forced; `recover --list` and `--forget` are
+// ledger/inspect.h.
 #pragma once
 
 #include <string>
@@ -14,12 +16,23 @@ namespace chaosrun::faults {
 struct RecoverReport {
   int undone = 0;
   int failed = 0;
+  int refused = 0;                 // faults of a run that is still alive (without `force`)
   std::vector<std::string> lines;  // one human-readable line per fault
 };
 
-Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& registry);
+struct RecoverOptions {
+  // Also undo the faults of a run that is still alive (ledger/runner.h). Without it they are
+  // refused: that run undoes them itself when it ends, and may still depend on them.
+  bool force = false;
+};
 
-// The number of unrecovered faults (0 when the ledger does not exist).
+// The state directory and the ledger are checked first (ledger/state_dir.h): one that is not
+// private to the effective user is an error, and nothing is undone.
+Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& registry,
+                              const RecoverOptions& options = {});
+
+// The number of unrecovered faults (0 when the state directory or the ledger does not exist; an
+// error when either is not private to the effective user).
 Result<size_t> PendingFaults(const std::string& state_dir);
 
 }  // namespace chaosrun::faults

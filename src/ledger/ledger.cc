@@ -8,9 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <map>
 
 namespace chaosrun::ledger {
@@ -54,15 +52,6 @@ Result<std::string> ReadAll(int fd) {
 
 }  // namespace
 
-std::string DefaultStateDir() {
-  if (::geteuid() == 0) return "/var/lib/chaosrun";
-  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x != '\0') {
-    return std::string(x) + "/chaosrun";
-  }
-  const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : "/tmp") + "/.local/state/chaosrun";
-}
-
 std::string NewFaultId() {
   static std::atomic<uint64_t> counter{0};
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -73,17 +62,12 @@ std::string NewFaultId() {
 }
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& state_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(state_dir, ec);
-  if (ec) {
-    return Err(
-        Status::IoError("cannot create the state directory " + state_dir + ": " + ec.message()));
-  }
-  ::chmod(state_dir.c_str(), 0700);
+  auto dir = OpenStateDir(state_dir, /*create=*/true);
+  if (!dir) return Err(dir.error());
   std::string path = state_dir + "/ledger.jsonl";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return Err(Errno("cannot open the ledger " + path));
-  return std::unique_ptr<Ledger>(new Ledger(state_dir, path, fd));
+  auto fd = OpenLedgerFile(dir->get(), "ledger.jsonl", path);
+  if (!fd) return Err(fd.error());
+  return std::unique_ptr<Ledger>(new Ledger(state_dir, path, fd->release()));
 }
 
 Ledger::Ledger(std::string state_dir, std::string path, int fd)
@@ -116,16 +100,22 @@ Status Ledger::Append(const Json& record) {
   return Status::Ok();
 }
 
-Status Ledger::RecordIntent(const Json& intent) {
+const char* const kIntentFields[10] = {"id",       "run",     "driver", "driver_path", "func",
+                                       "activity", "targets", "undo",   "time",        "deadline"};
+
+Status Ledger::RecordIntent(const Json& intent) { return RecordIntent(intent, SelfIdentity()); }
+
+Status Ledger::RecordIntent(const Json& intent, const RunnerIdentity& runner) {
   if (!intent.is_object() || !intent.contains("id") || !intent["id"].is_string() ||
       intent["id"].get<std::string>().empty()) {
     return Status::InvalidArgument("a ledger intent needs a non-empty string id");
   }
   Json rec = Json::object();
   rec["op"] = "intent";
-  for (auto it = intent.begin(); it != intent.end(); ++it) {
-    if (it.key() != "op") rec[it.key()] = it.value();
+  for (const char* key : kIntentFields) {
+    if (auto it = intent.find(key); it != intent.end()) rec[key] = *it;
   }
+  rec["runner"] = runner.ToJson();
   return Append(rec);
 }
 
@@ -139,6 +129,10 @@ Status Ledger::RecordReverted(const std::string& id) {
 
 Status Ledger::RecordUndoFailed(const std::string& id, const std::string& error) {
   return Append(Json{{"op", "undo-failed"}, {"id", id}, {"error", error}});
+}
+
+Status Ledger::RecordForgotten(const std::string& id, const Json& by, double unix_time) {
+  return Append(Json{{"op", "forgotten"}, {"id", id}, {"by", by}, {"time", unix_time}});
 }
 
 namespace {
@@ -176,7 +170,7 @@ std::vector<Entry> ParsePending(const std::string& text) {
     auto it = index.find(id);
     if (it == index.end()) continue;
     if (op == "applied") entries[it->second].applied = true;
-    if (op == "reverted") reverted[it->second] = true;
+    if (op == "reverted" || op == "forgotten") reverted[it->second] = true;
     if (op == "undo-failed") {
       auto err = rec.find("error");
       entries[it->second].last_error =

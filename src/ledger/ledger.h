@@ -3,10 +3,16 @@
 // can be undone by `chaosrun recover` or a restarting daemon.
 //
 // File: <state-dir>/ledger.jsonl, one JSON object per line:
-//   {"op": "intent",   "id": ..., "driver": ..., "func": ..., "undo": {...}, "targets": [...], ...}
+//   {"op": "intent",   "id": ..., "driver": ..., "func": ..., "undo": {...}, "targets": [...],
+//                      "runner": {"pid": ..., "start": ..., "boot_id": ...}, ...}
 //   {"op": "applied",  "id": ...}
 //   {"op": "reverted", "id": ...}
 //   {"op": "undo-failed", "id": ..., "error": "..."}
+//   {"op": "forgotten", "id": ..., "by": {"uid": ..., "user": ..., "sudo_user": ...}, "time": ...}
+// An intent keeps only what undo, recover and `recover --list` need (kIntentFields below, plus
+// the runner's identity, see runner.h); any other key given to RecordIntent is dropped.
+// The state directory and the file are private to the effective user, and checked on every
+// Open (state_dir.h).
 // Each record is appended with one write() on an O_APPEND descriptor and fsync'ed before the
 // call returns, under an exclusive flock (several runners may share a state directory). The
 // intent is synced *before* the fault is applied. A torn last line (a crash mid-write) is
@@ -20,8 +26,14 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "ledger/runner.h"
+#include "ledger/state_dir.h"
 
 namespace chaosrun::ledger {
+
+// The intent keys kept in the ledger: id, run, driver, driver_path, func, activity, targets,
+// undo, time, deadline.
+extern const char* const kIntentFields[10];
 
 struct Entry {
   std::string id;
@@ -32,19 +44,24 @@ struct Entry {
 
 class Ledger {
  public:
-  // Creates the state directory (0700) and the ledger file if needed.
+  // Creates the state directory (0700) and the ledger file (0600) if needed, syncing each new
+  // entry into its parent directory; refuses either when it is not private (CheckPrivate).
   static Result<std::unique_ptr<Ledger>> Open(const std::string& state_dir);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
-  // `intent` must be an object with a non-empty string "id"; "op" is set here.
+  // `intent` must be an object with a non-empty string "id"; "op" and "runner" (this process,
+  // or `runner`) are set here, and only kIntentFields are kept.
   Status RecordIntent(const Json& intent);
+  Status RecordIntent(const Json& intent, const RunnerIdentity& runner);
   Status RecordApplied(const std::string& id);
   Status RecordReverted(const std::string& id);
   Status RecordUndoFailed(const std::string& id, const std::string& error);
+  // A person repaired the fault by hand: it is no longer pending. `by` says who.
+  Status RecordForgotten(const std::string& id, const Json& by, double unix_time);
 
-  // Intents not yet reverted, in the order they were recorded.
+  // Intents not yet reverted (nor forgotten), in the order they were recorded.
   Result<std::vector<Entry>> Pending() const;
   // Truncates the file when nothing is pending (keeps it small; "the ledger is empty").
   Status CompactIfClean();
@@ -60,10 +77,6 @@ class Ledger {
   std::string path_;
   int fd_;
 };
-
-// Default state directory: /var/lib/chaosrun for root, else $XDG_STATE_HOME/chaosrun, else
-// ~/.local/state/chaosrun.
-std::string DefaultStateDir();
 
 // A fresh id for an intent: "<unix-ms>-<pid>-<counter>".
 std::string NewFaultId();

@@ -173,13 +173,20 @@ TEST_F(FaultManagerTest, RecoverUndoesWhatACrashedRunLeft) {
   ASSERT_TRUE(fs::exists(file));
   ASSERT_EQ(Pending(), 1u);
   plugin::Registry fresh;  // recover finds the driver from the path in the ledger
-  auto report = Recover(state_, fresh);
+  // The "crashed" run is this very process, so its runner is alive: refused without --force.
+  auto refused = Recover(state_, fresh);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->refused, 1);
+  EXPECT_EQ(refused->undone, 0);
+  EXPECT_TRUE(fs::exists(file));
+  EXPECT_EQ(Pending(), 1u);
+  auto report = Recover(state_, fresh, {.force = true});
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->undone, 1);
   EXPECT_EQ(report->failed, 0);
   EXPECT_FALSE(fs::exists(file));
   EXPECT_EQ(Pending(), 0u);
-  auto again = Recover(state_, fresh);
+  auto again = Recover(state_, fresh, {.force = true});
   EXPECT_EQ(again->undone, 0);
 }
 
