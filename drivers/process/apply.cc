@@ -1,9 +1,6 @@
 // apply: send the planned signal to each planned process that is still the same process.
 #include <signal.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include "process/actions.h"
 #include "process/args.h"
 #include "process/identity.h"
@@ -47,10 +44,8 @@ sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env
   json skipped = json::array();
   std::vector<Recorded> done;
   for (const auto& r : procs) {
-    std::string why = IsProtected(r.pid) ? "protected" : Gone(env.proc_root, r);
-    if (why.empty() && ::kill(r.pid, sig) != 0) {
-      why = errno == ESRCH ? "exited" : errno == EPERM ? "permission denied" : std::strerror(errno);
-    }
+    std::string why =
+        IsProtected(r.pid) ? "protected" : SignalSameProcess(env, r.pid, r.start_time, sig);
     if (!why.empty()) {
       skipped.push_back(json{{"pid", r.pid}, {"reason", why}});
       continue;

@@ -88,7 +88,25 @@ std::string ParseActionArgs(const std::string& func, const nlohmann::json& args,
     if (!spec.seed) return "seed must be a non-negative integer";
   }
   if (kill && args.contains("restart")) {
-    const auto& r = args["restart"];
+    const nlohmann::json* argv = &args["restart"];
+    if (argv->is_object()) {
+      // {"argv": [...], "user": "redis"}: the user to restart as, instead of the killed one's.
+      const auto& o = *argv;
+      if (std::string e = UnknownKey(o, {"argv", "user"}); !e.empty()) return "restart: " + e;
+      if (!o.contains("argv")) return "restart.argv is missing";
+      if (o.contains("user")) {
+        const auto& u = o["user"];
+        if (u.is_string() && !u.get<std::string>().empty()) {
+          spec.restart_user = u.get<std::string>();
+        } else if (auto uid = IntegerIn(u, 0, 0xfffffffe)) {
+          spec.restart_user = std::to_string(*uid);
+        } else {
+          return "restart.user must be a user name or a uid, not " + u.dump();
+        }
+      }
+      argv = &o["argv"];
+    }
+    const auto& r = *argv;
     if (!r.is_array() || r.empty()) return "restart must be a non-empty list of strings (argv)";
     for (const auto& a : r) {
       if (!a.is_string()) return "restart must hold only strings, not " + a.dump();

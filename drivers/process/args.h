@@ -21,6 +21,7 @@ struct ActionSpec {
   std::optional<double> percent;
   std::optional<uint64_t> seed;
   std::vector<std::string> restart;  // kill: the argv that brings an instance back
+  std::string restart_user;          // kill: restart {"argv", "user"}: run it as this user
 };
 
 // An integer-valued JSON number (5 or 5.0) in [min, max].

@@ -80,10 +80,19 @@ json ActionSchema(bool kill) {
         {"description", "the signal to send (default SIGKILL): a name or a number"},
         {"anyOf", json::array({json{{"type", "integer"}, {"minimum", 1}, {"maximum", 64}},
                                json{{"type", "string"}, {"enum", names}}})}};
-    props["restart"] = {{"type", "array"},
-                        {"minItems", 1},
-                        {"items", {{"type", "string"}}},
-                        {"description", "argv that starts a new instance (the undo)"}};
+    json argv{{"type", "array"}, {"minItems", 1}, {"items", {{"type", "string"}}}};
+    props["restart"] = {
+        {"anyOf",
+         json::array({argv, json{{"type", "object"},
+                                 {"properties",
+                                  {{"argv", argv},
+                                   {"user", {{"type", json::array({"string", "integer"})}}}}},
+                                 {"required", json::array({"argv"})},
+                                 {"additionalProperties", false}}})},
+        {"description",
+         "argv that starts a new instance (the undo), run as the killed process's uid, gid, "
+         "groups, cwd and environment; or {\"argv\": [...], \"user\": NAME} to run it as that "
+         "user"}};
     // A kill without an undo is refused: restart, or a unit (undone by systemctl start).
     all_of.push_back(json{{"anyOf", json::array({json{{"required", json::array({"restart"})}},
                                                  json{{"required", json::array({"unit"})}}})}});

@@ -4,6 +4,7 @@
 #include "process/actions.h"
 #include "process/args.h"
 #include "process/choose.h"
+#include "process/credentials.h"
 #include "process/identity.h"
 #include "process/signals.h"
 
@@ -58,6 +59,13 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
   const size_t k = HowMany(candidates.size(), spec.count, spec.percent);
   std::vector<size_t> chosen = ChooseIndices(candidates.size(), k, seed);
 
+  // kill's restart runs as the killed process ran (credentials.h), or as restart.user.
+  Credentials restart_as;
+  if (kill && !spec.restart_user.empty()) {
+    if (std::string e = CredentialsOfUser(spec.restart_user, &restart_as); !e.empty()) {
+      return sdk::Reply::Invalid("kill refused: " + e);
+    }
+  }
   json targets = json::array();
   if (sel.kind == SelectorKind::kUnit) targets.push_back("unit:" + sel.value);
   json pids = json::array();
@@ -73,7 +81,18 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
     if (kill) {
       r.cmdline = ReadCmdline(env.proc_root, s.pid, kMaxIdentityCmdline);
       identities.insert(IdentityKey(r.cmdline, r.comm));
-      killed.push_back(ToJson(r, true));
+      json entry = ToJson(r, true);
+      if (!spec.restart.empty() && spec.restart_user.empty()) {
+        Credentials c;
+        if (std::string e = ReadCredentials(env.proc_root, s.pid, &c); !e.empty()) {
+          return sdk::Reply::Invalid(
+              "kill refused: cannot read who pid " + std::to_string(s.pid) +
+              " runs as, to restart it so: " + e +
+              "; name the user instead: \"restart\": {\"argv\": [...], \"user\": NAME}");
+        }
+        entry["as"] = ToJson(c);
+      }
+      killed.push_back(std::move(entry));
     }
   }
   json undo;
@@ -82,6 +101,7 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
     size_t baseline = Instances(sel, identities, env, &ignored).size();
     undo = json{{"action", "kill"}, {"selector", sel.ToJson()}};
     if (!spec.restart.empty()) undo["restart"] = spec.restart;
+    if (!spec.restart_user.empty()) undo["restart_as"] = ToJson(restart_as);
     if (sel.kind == SelectorKind::kUnit) undo["unit"] = sel.value;
     undo["baseline"] = baseline;
     undo["killed"] = killed;
@@ -95,6 +115,10 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
                              {"signal_name", SignalName(spec.signal)},
                              {"seed", seed},
                              {"matched", candidates.size()},
+                             // Several matches and nothing chose among them: the host refuses
+                             // this unless max-targets-per-action is set (Guard::PlanTargets).
+                             {"unbounded", sel.kind != SelectorKind::kPids && !spec.count &&
+                                               !spec.percent && candidates.size() > 1},
                              {"pids", pids},
                              {"protected", protected_pids},
                              {"processes", processes},

@@ -38,6 +38,8 @@ std::string ParseSelector(const nlohmann::json& args, Selector* out);
 struct Env {
   std::string proc_root = "/proc";
   std::function<bool()> cancelled;  // may be empty
+  // Tests only: runs in SignalSameProcess between pidfd_open and the start-time check.
+  std::function<void(int pid)> after_pidfd_open;
   bool Cancelled() const { return cancelled && cancelled(); }
 };
 

@@ -1,7 +1,14 @@
 #include "process/signals.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstring>
+
+#include "process/proc.h"
 
 namespace chaosrun::drivers::process {
 
@@ -58,6 +65,36 @@ std::vector<std::string> SignalNames() {
 bool IsJobControlSignal(int signal) {
   return signal == SIGSTOP || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU ||
          signal == SIGCONT;
+}
+
+std::string SignalSameProcess(const Env& env, int pid, uint64_t start_time, int sig) {
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_send_signal)
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0u));
+  if (fd < 0) {
+    int e = errno;
+    if (e == ESRCH) return "exited";
+    if (e == ENOSYS) return "pidfd unsupported by this kernel (Linux 5.3 or later)";
+    if (e == EINVAL) return "not a process (a thread id, or an invalid pid)";
+    return std::string("pidfd_open: ") + std::strerror(e);
+  }
+  if (env.after_pidfd_open) env.after_pidfd_open(pid);
+  // Checked after the open: the pidfd now names whichever process had the pid at that moment,
+  // and this says whether it is the one planned.
+  std::string why;
+  auto s = ReadStat(env.proc_root, pid);
+  if (!s || HasExited(*s)) {
+    why = "exited";
+  } else if (s->start_time != start_time) {
+    why = "pid reused by another process";
+  } else if (::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0u) != 0) {
+    why = errno == ESRCH ? "exited" : errno == EPERM ? "permission denied" : std::strerror(errno);
+  }
+  ::close(fd);
+  return why;
+#else
+  (void)env, (void)pid, (void)start_time, (void)sig;
+  return "pidfd unsupported by this build (no pidfd_open system call)";
+#endif
 }
 
 }  // namespace chaosrun::drivers::process

@@ -10,9 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 extern char** environ;
 
@@ -64,7 +67,24 @@ void CloseAllExcept(int keep, int max_fd) {
   }
 }
 
-[[noreturn]] void ExecDaemon(const char* path, char* const* argv, int report_fd, int max_fd) {
+// What the daemon's child switches to before exec, prepared before fork (nothing is allocated
+// after it). Raw system calls: the child has one thread, so they change the whole process.
+struct ChildIdentity {
+  bool set_groups = false, set_gid = false, set_uid = false;
+  std::vector<gid_t> groups;
+  uid_t ruid = 0, euid = 0;
+  gid_t rgid = 0, egid = 0;
+  std::string cwd;
+  std::vector<char*> envp;
+};
+
+[[noreturn]] void Fail(int report_fd, char tag) {
+  WriteRecord(report_fd, tag, errno);
+  ::_exit(127);
+}
+
+[[noreturn]] void ExecDaemon(const char* path, char* const* argv, int report_fd, int max_fd,
+                             const ChildIdentity* as) {
   ::setsid();
   sigset_t none;
   ::sigemptyset(&none);
@@ -83,7 +103,20 @@ void CloseAllExcept(int keep, int max_fd) {
   }
   // report_fd (>= 3) is close-on-exec: its end of file tells the parent the exec succeeded.
   CloseAllExcept(report_fd, max_fd);
-  ::execve(path, argv, environ);
+  if (as != nullptr) {
+    // Groups, then gid, then uid (after setuid the rights to change the others are gone).
+    if (as->set_groups && ::syscall(SYS_setgroups, as->groups.size(), as->groups.data()) != 0) {
+      Fail(report_fd, 'G');
+    }
+    if (as->set_gid && ::syscall(SYS_setresgid, as->rgid, as->egid, as->egid) != 0) {
+      Fail(report_fd, 'g');
+    }
+    if (as->set_uid && ::syscall(SYS_setresuid, as->ruid, as->euid, as->euid) != 0) {
+      Fail(report_fd, 'u');
+    }
+    if (::chdir(as->cwd.c_str()) != 0) Fail(report_fd, 'c');
+  }
+  ::execve(path, argv, as != nullptr ? as->envp.data() : environ);
   WriteRecord(report_fd, 'E', errno);
   ::_exit(127);
 }
@@ -188,14 +221,14 @@ CaptureResult RunCapture(const std::vector<std::string>& argv, std::chrono::mill
   return r;
 }
 
-std::string FindExecutable(const std::string& name) {
+std::string FindExecutable(const std::string& name, const char* search_path) {
   auto executable = [](const std::string& p) {
     struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
   };
   if (name.empty()) return {};
   if (name.find('/') != std::string::npos) return executable(name) ? name : std::string();
-  const char* env = ::getenv("PATH");
+  const char* env = search_path != nullptr ? search_path : ::getenv("PATH");
   std::string path = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
   size_t start = 0;
   for (;;) {
@@ -210,13 +243,44 @@ std::string FindExecutable(const std::string& name) {
   return {};
 }
 
-DetachedResult SpawnDetached(const std::vector<std::string>& argv) {
+namespace {
+
+// Which of the identity's parts differ from this process's (only those are changed, so a
+// host that is not root can still restart a process of its own user).
+ChildIdentity PlanIdentity(const Credentials& c) {
+  ChildIdentity id;
+  uid_t ru = 0, eu = 0, su = 0;
+  gid_t rg = 0, eg = 0, sg = 0;
+  ::getresuid(&ru, &eu, &su);
+  ::getresgid(&rg, &eg, &sg);
+  int n = ::getgroups(0, nullptr);
+  std::vector<gid_t> mine(n > 0 ? static_cast<size_t>(n) : 0);
+  if (n > 0) mine.resize(static_cast<size_t>(std::max(0, ::getgroups(n, mine.data()))));
+  id.groups = c.groups;
+  id.set_groups = n < 0 || mine != c.groups;
+  id.set_gid = rg != c.rgid || eg != c.egid || sg != c.egid;
+  id.set_uid = ru != c.ruid || eu != c.euid || su != c.euid;
+  id.ruid = c.ruid;
+  id.euid = c.euid;
+  id.rgid = c.rgid;
+  id.egid = c.egid;
+  id.cwd = c.cwd;
+  for (const auto& e : c.env) id.envp.push_back(const_cast<char*>(e.c_str()));
+  id.envp.push_back(nullptr);
+  return id;
+}
+
+}  // namespace
+
+DetachedResult SpawnDetached(const std::vector<std::string>& argv, const Credentials* as) {
   DetachedResult r;
   if (argv.empty() || argv[0].empty()) {
     r.error = "empty command";
     return r;
   }
-  std::string path = FindExecutable(argv[0]);
+  std::optional<std::string> search;
+  if (as != nullptr) search = EnvValue(as->env, "PATH");
+  std::string path = FindExecutable(argv[0], search ? search->c_str() : nullptr);
   if (path.empty()) {
     r.error = "cannot run " + argv[0] + ": not found or not executable";
     return r;
@@ -241,6 +305,8 @@ DetachedResult SpawnDetached(const std::vector<std::string>& argv) {
       return r;
     }
   }
+  std::unique_ptr<ChildIdentity> identity;
+  if (as != nullptr) identity = std::make_unique<ChildIdentity>(PlanIdentity(*as));
   pid_t middle = ::fork();
   if (middle < 0) {
     r.error = std::string("fork: ") + std::strerror(errno);
@@ -251,7 +317,7 @@ DetachedResult SpawnDetached(const std::vector<std::string>& argv) {
   if (middle == 0) {
     ::close(report[0]);
     pid_t daemon = ::fork();
-    if (daemon == 0) ExecDaemon(path.c_str(), args.data(), report[1], max_fd);
+    if (daemon == 0) ExecDaemon(path.c_str(), args.data(), report[1], max_fd, identity.get());
     if (daemon < 0) {
       WriteRecord(report[1], 'F', errno);
       ::_exit(1);
@@ -283,10 +349,34 @@ DetachedResult SpawnDetached(const std::vector<std::string>& argv) {
   for (size_t i = 0; i + 5 <= data.size(); i += 5) {
     int32_t v = 0;
     std::memcpy(&v, data.data() + i + 1, sizeof(v));
-    if (data[i] == 'P') r.pid = v;
-    if (data[i] == 'F') r.error = std::string("fork: ") + std::strerror(v);
-    if (data[i] == 'E') exec_errno = v;
+    const std::string err = std::strerror(v);
+    switch (data[i]) {
+      case 'P':
+        r.pid = v;
+        break;
+      case 'F':
+        r.error = "fork: " + err;
+        break;
+      case 'E':
+        exec_errno = v;
+        break;
+      case 'G':
+        r.error = "cannot set the supplementary groups: " + err;
+        break;
+      case 'g':
+        r.error = "cannot set gid " + std::to_string(as->egid) + ": " + err;
+        break;
+      case 'u':
+        r.error = "cannot set uid " + std::to_string(as->euid) + ": " + err;
+        break;
+      case 'c':
+        r.error = "cannot change to the directory " + as->cwd + ": " + err;
+        break;
+      default:
+        break;
+    }
   }
+  if (!r.error.empty()) r.pid = 0;
   if (exec_errno != 0) {
     r.error = "cannot run " + path + ": " + std::strerror(exec_errno);
     r.pid = 0;

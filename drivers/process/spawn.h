@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "process/credentials.h"
+
 namespace chaosrun::drivers::process {
 
 struct CaptureResult {
@@ -35,12 +37,15 @@ struct DetachedResult {
 };
 
 // Starts argv as a daemon: a double fork (so it is never our zombie), a new session (setsid),
-// stdin/stdout/stderr on /dev/null. Returns once the program has been exec'ed (or failed to);
-// never waits for it to exit.
-DetachedResult SpawnDetached(const std::vector<std::string>& argv);
+// stdin/stdout/stderr on /dev/null. With `as`, the daemon switches to its supplementary groups,
+// gid and uid (in that order; only those that differ from the host's), changes to its cwd, and
+// execs with its environment only (argv[0] looked up on its PATH); without, it keeps the host's
+// identity, directory and environment. Returns once the program has been exec'ed (or failed
+// to, naming the step); never waits for it to exit.
+DetachedResult SpawnDetached(const std::vector<std::string>& argv, const Credentials* as = nullptr);
 
 // Resolves a program name like execvp does ("/x" or "x/y" as given, otherwise the first
-// executable regular file named so in $PATH); empty if none.
-std::string FindExecutable(const std::string& name);
+// executable regular file named so in `search_path`, $PATH when null); empty if none.
+std::string FindExecutable(const std::string& name, const char* search_path = nullptr);
 
 }  // namespace chaosrun::drivers::process

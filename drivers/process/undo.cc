@@ -4,13 +4,12 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <set>
 
 #include "process/actions.h"
 #include "process/args.h"
 #include "process/identity.h"
+#include "process/signals.h"
 #include "process/spawn.h"
 
 namespace chaosrun::drivers::process {
@@ -30,17 +29,12 @@ sdk::Reply UndoStop(const json& undo, const Env& env) {
   json skipped = json::array();
   std::string failures;
   for (const auto& r : procs) {
-    std::string why;
-    auto s = ReadStat(env.proc_root, r.pid);
-    if (IsProtected(r.pid)) {
-      why = "protected";
-    } else if (!s || HasExited(*s)) {
-      why = "exited";
-    } else if (s->start_time != r.start_time) {
-      why = "pid reused by another process";  // never signal a recycled pid
-    } else if (::kill(r.pid, SIGCONT) != 0) {
-      why = errno == ESRCH ? "exited" : std::strerror(errno);
-      if (errno != ESRCH) failures += " " + std::to_string(r.pid) + ": " + why + ";";
+    // Through a pidfd after the start-time check: a recycled pid is never signalled.
+    std::string why =
+        IsProtected(r.pid) ? "protected" : SignalSameProcess(env, r.pid, r.start_time, SIGCONT);
+    if (!why.empty() && why != "exited" && why != "pid reused by another process" &&
+        why != "protected") {
+      failures += " " + std::to_string(r.pid) + ": " + why + ";";
     }
     if (why.empty()) {
       continued.push_back(r.pid);
@@ -85,6 +79,29 @@ sdk::Reply UndoKill(const json& undo, const Env& env) {
   if (restart.empty() && unit.empty()) {
     return sdk::Reply::Invalid("kill: invalid undo: neither restart nor unit");
   }
+  // Who each restart runs as: restart_as (restart.user) or the killed process's own identity.
+  std::vector<Credentials> as;
+  if (!restart.empty()) {
+    if (undo.contains("restart_as")) {
+      Credentials c;
+      if (std::string e = ParseCredentials(undo["restart_as"], &c); !e.empty()) {
+        return sdk::Reply::Invalid("kill: invalid undo: restart_as: " + e);
+      }
+      as.assign(killed.size(), c);
+    } else {
+      const json& list = undo["killed"];
+      for (size_t i = 0; i < killed.size(); ++i) {
+        Credentials c;
+        std::string e = list[i].contains("as") ? ParseCredentials(list[i]["as"], &c)
+                                               : "no identity recorded (an older undo?)";
+        if (!e.empty()) {
+          return sdk::Reply::Invalid("kill: invalid undo: killed/" + std::to_string(i) +
+                                     ": cannot restart as the killed process: " + e);
+        }
+        as.push_back(std::move(c));
+      }
+    }
+  }
 
   std::set<std::string> identities;
   for (const auto& k : killed) identities.insert(IdentityKey(k.cmdline, k.comm));
@@ -102,7 +119,7 @@ sdk::Reply UndoKill(const json& undo, const Env& env) {
   if (!restart.empty()) {
     json started = json::array();
     for (size_t i = 0; i < missing; ++i) {
-      DetachedResult d = SpawnDetached(restart);
+      DetachedResult d = SpawnDetached(restart, &as[i]);
       if (!d.ok) {
         return sdk::Reply::Failed(
             "kill: restart failed: " + d.error +

@@ -1,6 +1,7 @@
 #include "fake_proc.h"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace chaosrun::drivers::process::testing {
 
@@ -15,7 +16,16 @@ void FakeProc::Add(int pid, const std::string& comm, const std::string& cmdline_
   if (!cmd.empty()) cmd.push_back('\0');
   dir_.Write(p + "/cmdline", cmd);
   dir_.Write(p + "/status", "Name:\t" + comm + "\nUmask:\t0022\nState:\t" + state + "\nTgid:\t" +
-                                std::to_string(tgid == 0 ? pid : tgid) + "\n");
+                                std::to_string(tgid == 0 ? pid : tgid) +
+                                "\nUid:\t1000\t1001\t1001\t1001\nGid:\t2000\t2001\t2001\t2001"
+                                "\nGroups:\t5 6 \n");
+  dir_.Write(p + "/environ", std::string("FAKE=1\0PATH=/usr/bin:/bin\0", 26));
+  std::filesystem::remove(dir_.path() / p / "cwd");  // Add may rewrite an entry
+  std::filesystem::create_symlink("/tmp", dir_.path() / p / "cwd");
+}
+
+void FakeProc::Unreadable(int pid, const std::string& file) {
+  std::filesystem::remove(dir_.path() / std::to_string(pid) / file);
 }
 
 }  // namespace chaosrun::drivers::process::testing
