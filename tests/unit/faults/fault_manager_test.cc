@@ -153,13 +153,14 @@ TEST_F(FaultManagerTest, ProbesAndUnknownFuncs) {
                 {"driver", "example"},
                 {"func", "file_exists"},
                 {"arguments", {{"path", file}}}};
-  auto out = fm->Run(kActivity, probe, CancelToken());
+  const Json probe_activity = {{"type", "probe"}, {"name", "exists"}};
+  auto out = fm->Run(probe_activity, probe, CancelToken());
   ASSERT_EQ(out.kind, providers::Outcome::Kind::kSucceeded) << out.error;
   EXPECT_EQ(out.output, false);
   probe["func"] = "explode";
-  EXPECT_EQ(fm->Run(kActivity, probe, CancelToken()).kind, providers::Outcome::Kind::kFailed);
+  EXPECT_EQ(fm->Run(probe_activity, probe, CancelToken()).kind, providers::Outcome::Kind::kFailed);
   probe["driver"] = "nope";
-  EXPECT_EQ(fm->Run(kActivity, probe, CancelToken()).kind, providers::Outcome::Kind::kFailed);
+  EXPECT_EQ(fm->Run(probe_activity, probe, CancelToken()).kind, providers::Outcome::Kind::kFailed);
 }
 
 TEST_F(FaultManagerTest, RecoverUndoesWhatACrashedRunLeft) {
