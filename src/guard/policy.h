@@ -3,7 +3,7 @@
 // The same object shape is used by an experiment's top-level `blast-radius` block and by the
 // operator's policy file (/etc/chaosrun/policy.json or --policy):
 //   {"allow": ["process:redis-server/*"], "deny": ["process:*/1"],
-//    "max-targets-per-action": 3, "max-targets": 5, "max-duration": 120,
+//    "max-targets-per-action": 3, "max-targets": 5, "max-duration": 120, "undo-timeout": 30,
 //    "protected": ["process:postgres/*"]}
 // A target is a string "<kind>:<name>/<id>" reported by a driver's prepare (e.g.
 // "process:redis-server/4242", "unit:redis.service", "proxy:redis"); patterns are shell globs
@@ -24,9 +24,14 @@ struct Policy {
   std::vector<std::string> allow;  // empty: anything not denied
   std::vector<std::string> deny;
   std::vector<std::string> protected_targets;
+  // Host interfaces a fault may touch although they are protected (lo, the default route's):
+  // exact names (targets.h, HostInterfaces).
+  std::vector<std::string> allow_interfaces;
   std::optional<int64_t> max_targets_per_action;
   std::optional<int64_t> max_targets;
   std::optional<double> max_duration;  // seconds
+  std::optional<double>
+      undo_timeout;  // seconds: the time limit of one undo (faults/bounded_undo.h)
 };
 
 // Problems in a policy object: (JSON pointer, reason) for unknown keys and wrong types.
@@ -36,8 +41,9 @@ std::vector<std::pair<std::string, std::string>> CheckPolicyJson(const Json& val
 // Parses a checked policy object (InvalidArgument naming the first problem otherwise).
 Result<Policy> ParsePolicy(const Json& value, const std::string& origin);
 
-// Loads the operator's policy file. A missing default file is an empty policy; a missing file
-// given explicitly is an error.
+// Loads the operator's policy file. A missing default file (ENOENT) is an empty policy; a
+// missing file given explicitly, or any file that exists but cannot be read (a directory, no
+// permission, a path through a non-directory), is an error.
 Result<Policy> LoadPolicyFile(const std::string& path, bool must_exist);
 
 inline constexpr const char* kDefaultPolicyPath = "/etc/chaosrun/policy.json";
