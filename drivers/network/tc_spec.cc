@@ -133,6 +133,9 @@ std::string ParseTcAction(const std::string& func, const json& args, TcSpec* out
   spec.ifname = *ifname;
   if (auto ns = StringArg(args, "namespace", &error)) {
     if (!IsSafeName(*ns, 64)) return "namespace may hold only letters, digits and _.- (<= 64)";
+    // "interface:host/IF" is the host's namespace in a target: a namespace named so would
+    // read as the host to the guard.
+    if (*ns == "host") return "namespace 'host' is refused: it names the host's own in targets";
     spec.netns = *ns;
   } else if (!error.empty()) {
     return error;

@@ -75,6 +75,9 @@ TEST(TcSpecTest, RejectsBadArguments) {
               HasSubstr("interface"));
   EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"namespace", "../x"}, {"delay_ms", 1}}),
               HasSubstr("namespace"));
+  // "interface:host/lo" would then be another namespace's lo to read, the host's to the guard.
+  EXPECT_THAT(TcError("delay", {{"interface", "lo"}, {"namespace", "host"}, {"delay_ms", 1}}),
+              HasSubstr("namespace 'host'"));
   EXPECT_THAT(TcError("delay", {{"interface", "e"}}), HasSubstr("delay_ms is required"));
   EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"delay_ms", 0}}), HasSubstr("above 0"));
   EXPECT_THAT(TcError("delay", {{"interface", "e"}, {"delay_ms", 1e9}}), HasSubstr("60000"));
