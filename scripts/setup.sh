@@ -14,6 +14,7 @@ packages=(
   redis-server redis-tools
   clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
+  chromium fonts-dejavu-core  # the report's real-browser test (tests/integration/report)
 )
 
 if [[ "${1:-}" == "--bench" ]]; then

@@ -44,8 +44,21 @@ size_t Utf8Length(std::string_view text, size_t i) {
 }  // namespace
 
 void AppendEscaped(std::string& out, std::string_view text) {
-  out.reserve(out.size() + text.size());
   for (size_t i = 0; i < text.size();) {
+    // Fast path: a run of printable ASCII that needs no entity is copied at once.
+    size_t run = i;
+    while (run < text.size()) {
+      unsigned char r = static_cast<unsigned char>(text[run]);
+      if (r < 0x20 || r >= 0x7F || r == '&' || r == '<' || r == '>' || r == '"' || r == '\'') {
+        break;
+      }
+      ++run;
+    }
+    if (run > i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     char c = text[i];
     switch (c) {
       case '&':

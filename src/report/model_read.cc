@@ -1,4 +1,6 @@
 // Reading a journal file, and what its outcome meant as an exit code.
+#include <malloc.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -57,7 +59,11 @@ Result<Report> ReadReport(const std::string& path) {
     }
     return Err(Status::ParseError(path + ": not JSON"));
   }
-  return BuildReport(j, path);
+  std::string().swap(text);  // the tree holds it all now: keep only one copy in memory
+  auto report = BuildReport(j, path);
+  j = Json();
+  ::malloc_trim(0);  // give the tree's many small blocks back before the page is written
+  return report;
 }
 
 }  // namespace chaosrun::report

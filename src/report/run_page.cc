@@ -270,8 +270,17 @@ void ExtrasSection(std::string& out, const Report& r) {
 }  // namespace
 
 std::string RenderRunPage(const Report& r) {
+  // Room for the whole page at once (each output appears twice: preview and full text), so that
+  // a large page is never copied while it grows.
+  size_t estimate = 16384;
+  for (const auto* list : {&r.run, &r.rollbacks}) {
+    for (const ActivityRecord& a : *list) {
+      estimate += 1200 + 2 * (a.output.size() + a.traceback.size() + a.name.size());
+    }
+  }
+  for (const Extra& e : r.extras) estimate += e.json.size() + 200;
   std::string out;
-  out.reserve(4096 + 1024 * (r.run.size() + r.rollbacks.size()));
+  out.reserve(estimate);
   AppendPageStart(out, (r.title.empty() ? std::string("chaosrun run") : r.title) + " — report",
                   "run");
   Summary(out, r);
