@@ -23,6 +23,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -124,6 +125,11 @@ std::vector<Cell> AllCells() {
   return cells;
 }
 
+// What ctest and gtest show for the parameter (instead of the object's bytes).
+void PrintTo(const Cell& c, std::ostream* os) {
+  *os << TriggerName(c.trigger) << " in " << WhereName(c.where);
+}
+
 std::string CellName(const ::testing::TestParamInfo<Cell>& info) {
   return TriggerName(info.param.trigger) + "_In" + WhereName(info.param.where);
 }
@@ -197,7 +203,9 @@ class SafetyMatrixTest : public ::testing::TestWithParam<Cell> {
     cargv.push_back(nullptr);
     int fds[2] = {-1, -1};
     bool piped = ClosesOutput(trigger);
-    if (piped) ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0) << std::strerror(errno);
+    if (piped) {
+      ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0) << std::strerror(errno);
+    }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
