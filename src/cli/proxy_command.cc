@@ -13,6 +13,7 @@
 #include "proxy/engine.h"
 #include "proxy_api/api_server.h"
 #include "proxy_api/populate.h"
+#include "proxy_api/route_util.h"
 
 namespace chaosrun::cli {
 
@@ -85,27 +86,13 @@ Result<ApiAddress> ParseApiAddress(const std::string& text) {
   return a;
 }
 
-bool IsLoopbackHost(const std::string& host) {
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    return (ntohl(v4.s_addr) >> 24) == 127;
-  }
-  in6_addr v6{};
-  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
-    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
-  }
-  return false;
-}
-
 int ProxyCommand(const Args& args) {
   auto address = ParseApiAddress(args.proxy_api);
   if (!address) {
     std::cerr << "Error: " << address.error().message() << "\n";
     return kExitUsage;
   }
-  if (!IsLoopbackHost(address->host) && !args.allow_remote) {
+  if (!proxy_api::IsLoopbackHost(address->host) && !args.allow_remote) {
     std::cerr << "Error: refusing to serve the proxy API on " << args.proxy_api
               << ": it is not a loopback address and the API has no authentication (anyone "
                  "who reaches it controls every proxy). Pass --allow-remote to do it anyway.\n";
@@ -130,6 +117,7 @@ int ProxyCommand(const Args& args) {
   proxy_api::ApiServer::Options server_options;
   server_options.host = address->host;
   server_options.port = address->port;
+  server_options.allow_remote = args.allow_remote;
   proxy_api::ApiServer server(engine, server_options);
   auto endpoint = server.Start();
   if (!endpoint) {

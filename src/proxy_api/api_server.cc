@@ -147,7 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
     request.user_agent = std::string(req[http::field::user_agent]);
     Response response;
     try {
-      response = Route(server_.engine, request);
+      response = Route(server_.engine, request, RouteOptions{server_.options.allow_remote});
     } catch (const std::exception& e) {  // Route() does not throw; never let a bug kill the loop
       log::Error("proxy API: {} {}: internal error: {}", request.method, request.target, e.what());
       response = ErrorResponse(500, "internal error");

@@ -37,6 +37,9 @@ class ApiServer {
     std::chrono::milliseconds idle_timeout{60000};   // Toxiproxy's IdleTimeout
     std::chrono::milliseconds write_timeout{30000};  // Toxiproxy's WriteTimeout
     size_t max_connections = 1024;
+    // Proxies created or moved through the API may listen on non-loopback addresses
+    // (`proxy serve --allow-remote`); by default such a request is a 400 (router.h).
+    bool allow_remote = false;
   };
 
   struct Endpoint {

@@ -1,5 +1,7 @@
 #include "proxy_api/route_util.h"
 
+#include <arpa/inet.h>
+
 namespace chaosrun::proxy_api {
 
 namespace {
@@ -148,6 +150,36 @@ Response FromStatus(const Status& status, std::string_view not_found, std::strin
     default:
       return ErrorResponse(500, status.message());
   }
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+std::string RemoteListenReason(const std::string& listen) {
+  std::string host;
+  if (!listen.empty() && listen[0] == '[') {
+    size_t close = listen.find(']');
+    host = close == std::string::npos ? listen : listen.substr(1, close - 1);
+  } else {
+    size_t colon = listen.rfind(':');
+    host = colon == std::string::npos ? listen : listen.substr(0, colon);
+  }
+  if (IsLoopbackHost(host)) return {};
+  return "listen " + listen + " is not a loopback address" +
+         (host.empty() || host == "0.0.0.0" || host == "::" ? " (every interface)" : "") +
+         ": the proxy API creates loopback proxies only, unless `chaosrun proxy serve "
+         "--allow-remote`";
 }
 
 }  // namespace chaosrun::proxy_api

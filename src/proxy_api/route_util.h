@@ -49,6 +49,14 @@ bool GetNumber(const Json& obj, const char* key, std::optional<double>& out, std
 // then; chaosrun stays on loopback (docs/proxy-api.md).
 inline constexpr const char* kDefaultListen = "127.0.0.1:0";
 
+// "localhost", 127.0.0.0/8, ::1 or an IPv4-mapped 127.x address.
+bool IsLoopbackHost(const std::string& host);
+
+// Why a proxy may not listen on `listen` ("host:port", "[v6]:port", ":port") unless remote
+// listeners are allowed: its host is not loopback (an empty host, 0.0.0.0 and [::] are every
+// interface; a name other than localhost may resolve anywhere). Empty when it is loopback.
+std::string RemoteListenReason(const std::string& listen);
+
 // An engine error as an HTTP error: kNotFound -> 404 `not_found` (Toxiproxy's message),
 // kAlreadyExists -> 409 `exists`, kInvalidArgument/kParseError -> 400 with the engine's message,
 // anything else (bind failures included, as Toxiproxy does) -> 500 with the engine's message.

@@ -67,7 +67,34 @@ Response RouteProxy(proxy::Engine& engine, const std::string& method, const std:
 
 }  // namespace
 
-Response Route(proxy::Engine& engine, const Request& request) {
+namespace {
+
+// The first non-loopback `listen` in a create, update or populate body (an object, a list of
+// them, or {"proxies": [...]}); empty when there is none or the body is not JSON (the handler
+// answers that).
+std::string RemoteListenIn(std::string_view body) {
+  Json j = Json::parse(body, nullptr, false);
+  std::vector<const Json*> items;
+  if (j.is_object()) {
+    items.push_back(&j);
+    if (j.contains("proxies") && j["proxies"].is_array()) {
+      for (const auto& e : j["proxies"]) items.push_back(&e);
+    }
+  } else if (j.is_array()) {
+    for (const auto& e : j) items.push_back(&e);
+  }
+  for (const Json* e : items) {
+    if (!e->is_object() || !e->contains("listen") || !(*e)["listen"].is_string()) continue;
+    const std::string& listen = (*e)["listen"].get_ref<const std::string&>();
+    if (listen.empty()) continue;  // the default, 127.0.0.1:0
+    if (std::string why = RemoteListenReason(listen); !why.empty()) return why;
+  }
+  return {};
+}
+
+}  // namespace
+
+Response Route(proxy::Engine& engine, const Request& request, const RouteOptions& options) {
   // Toxiproxy refuses browsers, so that a web page cannot drive the unauthenticated API of a
   // developer's machine (cross-site requests); chaosrun does the same.
   if (request.user_agent.starts_with("Mozilla/")) {
@@ -77,6 +104,15 @@ Response Route(proxy::Engine& engine, const Request& request) {
   if (!path) return ErrorResponse(400, "malformed request target");
   const std::vector<std::string>& p = *path;
   const std::string& m = request.method;
+  // Only loopback listeners, unless the server allows remote ones: the API is unauthenticated
+  // and a proxy on every interface hands its upstream to the network.
+  const bool sets_listen = !p.empty() && (p[0] == "proxies" || p[0] == "populate") &&
+                           p.size() <= 2 && (Is(m, "POST") || Is(m, "PATCH"));
+  if (sets_listen && !options.allow_remote) {
+    if (std::string why = RemoteListenIn(request.body); !why.empty()) {
+      return ErrorResponse(400, why);
+    }
+  }
 
   if (p.size() == 1) {
     const std::string& s = p[0];

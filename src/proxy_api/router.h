@@ -15,6 +15,12 @@ namespace chaosrun::proxy_api {
 // The Toxiproxy release whose API behaviour this router matches (GET /version reports it too).
 inline constexpr const char* kToxiproxyCompatVersion = "2.12.0";
 
-Response Route(proxy::Engine& engine, const Request& request);
+struct RouteOptions {
+  // false: a proxy created, moved or populated with a non-loopback `listen` is refused with 400
+  // (route_util.h, RemoteListenReason); a proxy with no `listen` gets 127.0.0.1:0 either way.
+  bool allow_remote = false;
+};
+
+Response Route(proxy::Engine& engine, const Request& request, const RouteOptions& options = {});
 
 }  // namespace chaosrun::proxy_api
