@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <exception>
 
 #include "common/log.h"
 #include "faults/func_kind.h"
@@ -100,46 +101,73 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
 providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver& driver,
                                            const std::string& func, const Json& provider,
                                            const CancelToken& cancel) {
+  try {
+    return RunActionPhases(activity, driver, func, provider, cancel);
+  } catch (const std::exception& e) {
+    // A fault already in the list is still undone at the end of the run.
+    return providers::Outcome::Failed(driver.descriptor().name + "." + func +
+                                      ": internal error: " + e.what());
+  }
+}
+
+providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::Driver& driver,
+                                                 const std::string& func, const Json& provider,
+                                                 const CancelToken& cancel) {
   const std::string label = driver.descriptor().name + "." + func;
+  auto refuse = [&](const char* phase, const std::string& reason, Json extra = Json::object()) {
+    extra["phase"] = phase;
+    extra["reason"] = reason;
+    return providers::Outcome::Refused(label + ": refused: " + reason, std::move(extra));
+  };
   if (Halted(options_.state_dir)) {
-    return providers::Outcome::Failed("refused: the kill switch is set (" +
-                                      HaltFilePath(options_.state_dir) +
-                                      "); no new fault is applied until `chaosrun halt --clear`");
+    return refuse("halt", "the kill switch is set (" + HaltFilePath(options_.state_dir) +
+                              "); no new fault is applied until `chaosrun halt --clear`");
   }
   Json args = provider.contains("arguments") ? provider["arguments"] : Json::object();
 
   // 1. Prepare: the driver chooses targets and computes the undo, changing nothing.
   plugin::CallResult plan = driver.Prepare(func, args, cancel);
-  if (plan.status == CHAOSRUN_CANCELLED) return providers::Outcome::Interrupted();
-  if (!plan.ok())
-    return providers::Outcome::Failed(label + ": refused by prepare: " + plan.error());
+  if (plan.status == CHAOSRUN_CANCELLED || (!plan.ok() && cancel.cancelled())) {
+    return providers::Outcome::Interrupted();
+  }
+  if (!plan.ok()) return refuse("prepare", "prepare failed: " + plan.error());
   if (!plan.value.is_object() || !plan.value.contains("undo") || plan.value["undo"].is_null()) {
-    return providers::Outcome::Failed(label + ": refused: the driver computed no undo");
+    return refuse("prepare", "the driver computed no undo");
   }
-  std::vector<std::string> targets;
-  if (plan.value.contains("targets") && plan.value["targets"].is_array()) {
-    for (const auto& t : plan.value["targets"]) {
-      if (t.is_string()) targets.push_back(t.get<std::string>());
-    }
+  // Every target must be a string the guard can check: a number or an object is refused, and
+  // so is a selection no count, percent or max-targets-per-action bounds (Guard::PlanTargets).
+  guard::Refusal listing;
+  auto listed = guard_.PlanTargets(plan.value, &listing);
+  if (!listed) {
+    return refuse("guard", listed.error().message(),
+                  {{"rule", listing.rule}, {"target", ""}, {"layer", listing.layer}});
   }
+  std::vector<std::string> targets = std::move(*listed);
 
   // 2. Guard: blast radius and duration, checked by the host.
+  auto refuse_guard = [&](const Status& st, const guard::Refusal& r) {
+    std::string target = r.target;
+    if (target.empty()) {
+      for (const auto& t : targets) target += (target.empty() ? "" : ", ") + t;
+    }
+    return refuse("guard", st.message(),
+                  {{"rule", r.rule}, {"target", target}, {"layer", r.layer}});
+  };
   std::optional<double> duration;
+  guard::Refusal refusal;
   if (provider.contains("duration") && provider["duration"].is_number()) {
     duration = provider["duration"].get<double>();
-    if (Status st = guard_.CheckDuration(*duration); !st.ok()) {
-      return providers::Outcome::Failed(label + ": refused: " + st.message());
+    if (Status st = guard_.CheckDuration(*duration, &refusal); !st.ok()) {
+      return refuse_guard(st, refusal);
     }
   }
-  if (Status st = guard_.Admit(targets); !st.ok()) {
-    return providers::Outcome::Failed(label + ": refused: " + st.message());
-  }
+  if (Status st = guard_.Admit(targets, &refusal); !st.ok()) return refuse_guard(st, refusal);
   std::optional<double> limit = guard_.max_duration();
   if (duration && (!limit || *duration < *limit)) limit = duration;
 
   // 3. Ledger: intent + undo, synced before anything changes.
   if (Status st = EnsureLedger(); !st.ok()) {
-    return providers::Outcome::Failed(label + ": refused: cannot record the undo: " + st.message());
+    return refuse("ledger", "cannot record the undo: " + st.message());
   }
   auto fault = std::make_unique<Fault>();
   fault->id = ledger::NewFaultId();
@@ -148,6 +176,7 @@ providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver&
   fault->func = func;
   fault->undo = plan.value["undo"];
   fault->targets = targets;
+  fault->undo_limit = UndoLimitSeconds(driver.descriptor(), func, guard_.undo_timeout());
   Json intent = {{"id", fault->id},
                  {"run", options_.run_id},
                  {"driver", driver.descriptor().name},
@@ -159,11 +188,12 @@ providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver&
                  {"time", UnixNow()}};
   if (limit) intent["deadline"] = UnixNow() + *limit;
   if (Status st = ledger_->RecordIntent(intent); !st.ok()) {
-    return providers::Outcome::Failed(label + ": refused: cannot record the undo: " + st.message());
+    return refuse("ledger", "cannot record the undo: " + st.message());
   }
   Fault* f = fault.get();
   {
     std::lock_guard lock(mu_);
+    f->applied = true;  // from here on the fault may exist: it counts until it is undone
     faults_.push_back(std::move(fault));
   }
 
@@ -171,7 +201,6 @@ providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver&
   plugin::CallResult applied = driver.Apply(func, plan.value, cancel);
   {
     std::lock_guard lock(mu_);
-    f->applied = true;
     if (limit) f->deadline = clock_.Now() + SecondsToDuration(*limit);
   }
   if (Status st = ledger_->RecordApplied(f->id); !st.ok()) {
@@ -181,60 +210,124 @@ providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver&
     std::lock_guard lock(wake_mu_);
     wake_->Cancel("deadlines changed");
   }
+  if (applied.status == CHAOSRUN_CANCELLED) return providers::Outcome::Interrupted();
+  if (!applied.ok()) {
+    return refuse("apply", "apply failed (the undo will still run): " + applied.error(),
+                  {{"fault", f->id}});
+  }
   Json output = {
       {"fault", f->id}, {"targets", targets}, {"plan", plan.value}, {"result", applied.value}};
   output["plan"].erase("undo");
-  if (applied.status == CHAOSRUN_CANCELLED) return providers::Outcome::Interrupted();
-  if (!applied.ok()) {
-    return providers::Outcome::Failed(
-        label + ": apply failed (the undo will still run): " + applied.error());
-  }
   log::Info("  fault {} applied to {} target(s){}", f->id, targets.size(),
             limit ? " (undone automatically after " + std::to_string(*limit) + " s)" : "");
   return providers::Outcome::Succeeded(std::move(output));
 }
 
-Json FaultManager::UndoOne(Fault& f, const std::string& reason) {
-  Json record = Json::object();
-  record["activity"] = {{"type", "action"},
-                        {"name", "undo " + (f.activity.empty() ? f.id : f.activity)},
-                        {"provider",
-                         {{"type", "driver"},
-                          {"driver", f.driver->descriptor().name},
-                          {"func", f.func},
-                          {"undo", true}}}};
-  record["output"] = nullptr;
-  auto start = clock_.Now();
-  record["start"] = IsoTimestamp(clock_.WallNow());
-  plugin::CallResult r = f.driver->Undo(f.func, f.undo, CancelToken());
+plugin::CallResult FaultManager::AttemptUndo(Fault& f, const CancelToken& hurry) {
+  std::shared_ptr<UndoAttempt> stuck;
+  double limit = 0;
+  {
+    std::lock_guard lock(mu_);
+    stuck = f.stuck;
+    limit = f.undo_limit;
+  }
+  if (stuck) {
+    if (!stuck->finished()) {
+      plugin::CallResult busy;
+      busy.status = CHAOSRUN_FAILED;
+      busy.value = {{"error", "the earlier undo of this fault, abandoned, has still not returned"}};
+      return busy;
+    }
+    std::lock_guard lock(mu_);
+    f.stuck.reset();
+    if (plugin::CallResult late = stuck->result(); late.ok()) return late;  // finished late
+  }
+  BoundedUndoResult r =
+      RunBoundedUndo(clock_, f.driver->DetachableUndo(f.func, f.undo), limit, hurry);
+  if (r.abandoned) {
+    std::lock_guard lock(mu_);
+    f.stuck = r.attempt;
+  }
+  return r.call;
+}
+
+void FaultManager::NoteUndoResult(Fault& f, const std::string& reason,
+                                  const plugin::CallResult& r) {
   if (r.ok()) {
-    f.undone = true;
-    f.undone_by = reason;
-    record["output"] = r.value;
-    record["status"] = "succeeded";
+    {
+      std::lock_guard lock(mu_);
+      f.undone = true;
+      f.undone_by = reason;
+      f.undo_error.clear();
+    }
     if (ledger_) {
       if (Status st = ledger_->RecordReverted(f.id); !st.ok()) {
         log::Error("fault {}: undone, but cannot record it in the ledger: {}", f.id, st.message());
       }
     }
     log::Info("  undo of fault {} ({}): done ({})", f.id, f.activity, reason);
-  } else {
-    f.undo_error = r.error();
-    record["status"] = "failed";
-    record["exception"] =
-        Json::array({"chaoslib.exceptions.ActivityFailed: undo failed: " + r.error() + "\n"});
-    if (ledger_) (void)ledger_->RecordUndoFailed(f.id, r.error());
-    log::Error("  undo of fault {} ({}) FAILED: {}; run `chaosrun recover`", f.id, f.activity,
-               r.error());
+    return;
   }
-  record["end"] = IsoTimestamp(clock_.WallNow());
-  record["duration"] = DurationToSeconds(clock_.Now() - start);
-  record["fault"] = f.id;
-  record["reason"] = reason;
+  std::string error = r.error();
+  bool changed = false;
+  bool record = false;
+  int failures = 0;
+  {
+    std::lock_guard lock(mu_);
+    changed = error != f.undo_error;
+    failures = ++f.undo_failures;
+    f.undo_error = error;
+    record = changed && f.failed_records < kMaxUndoFailedRecords;
+    if (record) ++f.failed_records;
+  }
+  if (record && ledger_) (void)ledger_->RecordUndoFailed(f.id, error);
+  if (changed) {
+    log::Error("  undo of fault {} ({}) FAILED: {}; run `chaosrun recover`", f.id, f.activity,
+               error);
+  } else if (failures % kLogEveryFailures == 0) {
+    log::Error("  undo of fault {} ({}) still FAILING after {} attempts: {}", f.id, f.activity,
+               failures, error);
+  }
+}
+
+Json FaultManager::UndoOne(Fault& f, const std::string& reason, const CancelToken& hurry) {
+  auto start = clock_.Now();
+  std::string started = IsoTimestamp(clock_.WallNow());
+  plugin::CallResult r;
+  try {
+    r = AttemptUndo(f, hurry);
+  } catch (const std::exception& e) {
+    r.status = CHAOSRUN_FAILED;
+    r.value = {{"error", std::string("undo failed: internal error: ") + e.what()}};
+  }
+  NoteUndoResult(f, reason, r);
+  Json record = Json::object();
+  try {
+    record["activity"] = {{"type", "action"},
+                          {"name", "undo " + (f.activity.empty() ? f.id : f.activity)},
+                          {"provider",
+                           {{"type", "driver"},
+                            {"driver", f.driver->descriptor().name},
+                            {"func", f.func},
+                            {"undo", true}}}};
+    record["output"] = r.ok() ? r.value : Json(nullptr);
+    record["status"] = r.ok() ? "succeeded" : "failed";
+    if (!r.ok()) {
+      record["exception"] =
+          Json::array({"chaoslib.exceptions.ActivityFailed: undo failed: " + r.error() + "\n"});
+    }
+    record["start"] = started;
+    record["end"] = IsoTimestamp(clock_.WallNow());
+    record["duration"] = DurationToSeconds(clock_.Now() - start);
+    record["fault"] = f.id;
+    record["reason"] = reason;
+  } catch (const std::exception& e) {
+    record = {{"status", r.ok() ? "succeeded" : "failed"}, {"fault", f.id}, {"reason", reason}};
+  }
   return record;
 }
 
-Json FaultManager::UndoAll(const std::string& reason) {
+Json FaultManager::UndoAll(const std::string& reason, const CancelToken& hurry) {
   std::lock_guard undo_lock(undo_mu_);
   std::vector<Fault*> to_undo;
   {
@@ -244,7 +337,7 @@ Json FaultManager::UndoAll(const std::string& reason) {
     }
   }
   Json records = Json::array();
-  for (Fault* f : to_undo) records.push_back(UndoOne(*f, reason));
+  for (Fault* f : to_undo) records.push_back(UndoOne(*f, reason, hurry));
   if (ledger_) (void)ledger_->CompactIfClean();
   return records;
 }
@@ -257,34 +350,66 @@ void FaultManager::WatchdogLoop() {
       if (wake_->cancelled()) wake_ = std::make_unique<CancelSource>();
       wake = wake_->token();
     }
-    std::optional<Clock::SteadyTime> next;
-    {
-      std::lock_guard lock(mu_);
-      for (const auto& f : faults_) {
-        if (f->applied && !f->undone && f->deadline && (!next || *f->deadline < *next)) {
-          next = f->deadline;
-        }
+    try {
+      WatchdogTurn(wake);
+    } catch (const std::exception& e) {
+      log::Error("watchdog: {}", e.what());  // the next turn tries again
+    }
+  }
+}
+
+void FaultManager::WatchdogTurn(const CancelToken& wake) {
+  // When the next fault is due: its deadline, or after a failed undo its next retry.
+  auto due_at = [](const Fault& f) {
+    return f.next_retry && *f.next_retry > *f.deadline ? *f.next_retry : *f.deadline;
+  };
+  std::optional<Clock::SteadyTime> next;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& f : faults_) {
+      if (f->applied && !f->undone && f->deadline && (!next || due_at(*f) < *next)) {
+        next = due_at(*f);
       }
     }
-    if (!next) {
-      clock_.SleepUntil(clock_.Now() + std::chrono::hours(24 * 365), wake);
-      continue;
-    }
-    if (!clock_.SleepUntil(*next, wake)) continue;  // woken: deadlines changed
-    std::lock_guard undo_lock(undo_mu_);
-    std::vector<Fault*> due;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& f : faults_) {
-        if (f->applied && !f->undone && f->deadline && *f->deadline <= clock_.Now()) {
-          due.push_back(f.get());
-        }
+  }
+  if (!next) {
+    clock_.SleepUntil(clock_.Now() + std::chrono::hours(24 * 365), wake);
+    return;
+  }
+  if (!clock_.SleepUntil(*next, wake)) return;  // woken: deadlines changed, or shutdown
+  std::lock_guard undo_lock(undo_mu_);
+  std::vector<Fault*> due;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& f : faults_) {
+      if (f->applied && !f->undone && f->deadline && due_at(*f) <= clock_.Now()) {
+        due.push_back(f.get());
       }
     }
-    for (Fault* f : due) {
+  }
+  const std::string reason = "watchdog: maximum duration reached";
+  for (Fault* f : due) {
+    if (f->watchdog_attempts == 0) {
       log::Warn("watchdog: fault {} ({}) reached its maximum duration; undoing it", f->id,
                 f->activity);
-      watchdog_records_.push_back(UndoOne(*f, "watchdog: maximum duration reached"));
+    }
+    Json rec = UndoOne(*f, reason, stop_watchdog_.token());
+    {
+      std::lock_guard lock(mu_);
+      rec["attempts"] = ++f->watchdog_attempts;
+      if (!f->undone) {
+        auto first = SecondsToDuration(kFirstRetrySeconds);
+        auto most = SecondsToDuration(kMaxRetrySeconds);
+        f->backoff = f->backoff < first ? first : std::min(f->backoff * 2, most);
+        f->next_retry = clock_.Now() + f->backoff;
+      }
+    }
+    auto it = std::find_if(watchdog_records_.begin(), watchdog_records_.end(),
+                           [&](const auto& p) { return p.first == f->id; });
+    if (it != watchdog_records_.end()) {
+      it->second = std::move(rec);
+    } else {
+      watchdog_records_.emplace_back(f->id, std::move(rec));
     }
   }
 }
@@ -299,6 +424,9 @@ Json FaultManager::Summary() const {
         {"undone", f->undone}};
     if (!f->undone_by.empty()) s["undone_by"] = f->undone_by;
     if (!f->undo_error.empty()) s["undo_error"] = f->undo_error;
+    if (f->undo_failures > 0) s["undo_failures"] = f->undo_failures;
+    if (f->stuck && !f->stuck->finished()) s["undo_abandoned"] = true;
+    if (f->watchdog_attempts > 0) s["watchdog_attempts"] = f->watchdog_attempts;
     out.push_back(std::move(s));
   }
   return out;
@@ -306,8 +434,9 @@ Json FaultManager::Summary() const {
 
 Json FaultManager::TakeWatchdogRecords() {
   std::lock_guard lock(undo_mu_);
-  Json out = std::move(watchdog_records_);
-  watchdog_records_ = Json::array();
+  Json out = Json::array();
+  for (auto& [id, rec] : watchdog_records_) out.push_back(std::move(rec));
+  watchdog_records_.clear();
   return out;
 }
 

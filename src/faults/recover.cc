@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "faults/bounded_undo.h"
 #include "common/log.h"
 #include "ledger/ledger.h"
 
@@ -94,7 +95,7 @@ Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& re
       continue;
     }
     Json undo = intent.contains("undo") ? intent["undo"] : Json(nullptr);
-    plugin::CallResult r = driver->Undo(func, undo, CancelToken());
+    plugin::CallResult r = UndoWithinLimit(SystemClock(), *driver, func, undo);  // bounded
     if (r.ok()) {
       ++report.undone;
       if (Status st = (*l)->RecordReverted(it->id); !st.ok()) {

@@ -1,10 +1,15 @@
 #include "plugin/driver.h"
 
 #include <dlfcn.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 
 #include "common/log.h"
 
@@ -14,6 +19,17 @@ namespace {
 
 // The v1 API is complete up to and including free_owned.
 constexpr size_t kMinApiSize = offsetof(chaosrun_driver_api, free_owned) + sizeof(void*);
+
+// "undo_timeout": a positive number of seconds, if present.
+Status ParseUndoTimeout(const Json& obj, const std::string& where, std::optional<double>& out) {
+  auto it = obj.find("undo_timeout");
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_number() || !(it->get<double>() > 0)) {
+    return Status::InvalidArgument(where + " must be a positive number of seconds");
+  }
+  out = it->get<double>();
+  return Status::Ok();
+}
 
 Status ParseFuncs(const Json& d, const char* key, std::vector<FuncInfo>& out) {
   auto it = d.find(key);
@@ -37,6 +53,9 @@ Status ParseFuncs(const Json& d, const char* key, std::vector<FuncInfo>& out) {
       }
       info.arguments_schema = f["arguments"];
     }
+    if (Status st = ParseUndoTimeout(f, where + ".undo_timeout", info.undo_timeout); !st.ok()) {
+      return st;
+    }
     out.push_back(std::move(info));
   }
   return Status::Ok();
@@ -58,6 +77,12 @@ const FuncInfo* Descriptor::FindProbe(const std::string& func) const {
   return nullptr;
 }
 
+std::optional<double> Descriptor::UndoTimeout(const std::string& func) const {
+  const FuncInfo* a = FindAction(func);
+  if (a != nullptr && a->undo_timeout) return a->undo_timeout;
+  return undo_timeout;
+}
+
 Result<Descriptor> ParseDescriptor(const std::string& json_text) {
   Json d = Json::parse(json_text, nullptr, false);
   if (d.is_discarded()) return Err(Status::InvalidArgument("the descriptor is not valid JSON"));
@@ -75,6 +100,7 @@ Result<Descriptor> ParseDescriptor(const std::string& json_text) {
   if (d.contains("description") && d["description"].is_string()) {
     out.description = d["description"].get<std::string>();
   }
+  if (Status st = ParseUndoTimeout(d, "undo_timeout", out.undo_timeout); !st.ok()) return Err(st);
   if (Status st = ParseFuncs(d, "actions", out.actions); !st.ok()) return Err(st);
   if (Status st = ParseFuncs(d, "probes", out.probes); !st.ok()) return Err(st);
   std::vector<std::string> names;
@@ -106,6 +132,51 @@ std::string CallResult::error() const {
       return "driver internal error";
   }
 }
+
+// Everything a call needs, shared by the Driver and the calls in flight: an abandoned call keeps
+// the instance (and the host callbacks it was given) alive until it returns.
+struct Driver::Core {
+  using Fn = int32_t (*)(void*, uint64_t, const char*, const char*, char**);
+
+  Core() : slot_fd(::eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE)) {}
+  ~Core() {
+    if (api != nullptr && instance != nullptr) api->destroy(instance);
+    if (slot_fd >= 0) ::close(slot_fd);
+  }
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Takes the instance (one call at a time); false when `cancel` fires first.
+  bool Acquire(const CancelToken& cancel) const {
+    for (;;) {
+      uint64_t v = 0;
+      if (::read(slot_fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v)) return true;
+      if (errno != EAGAIN && errno != EINTR) return false;
+      pollfd fds[2] = {{slot_fd, POLLIN, 0}, {cancel.fd(), POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+      if ((fds[1].revents & POLLIN) != 0) return false;
+    }
+  }
+  void Release() const {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = ::write(slot_fd, &one, sizeof one);
+  }
+
+  CallResult Invoke(Fn fn, const std::string& func, const Json& input, const CancelToken& cancel);
+
+  static void HostLog(void* host_data, int32_t level, const char* message);
+  static uint64_t HostMonotonicNs(void* host_data);
+  static int32_t HostCancelled(void* host_data, uint64_t call_id);
+
+  std::string name;
+  const chaosrun_driver_api* api = nullptr;
+  void* instance = nullptr;
+  chaosrun_host_api host{};
+  int slot_fd;  // an eventfd semaphore: readable while no call is in progress
+  std::mutex tokens_mu;
+  std::map<uint64_t, CancelToken> tokens;
+  uint64_t next_call = 1;
+};
 
 Result<std::unique_ptr<Driver>> Driver::Load(const std::string& path) {
   std::unique_ptr<Driver> d(new Driver());
@@ -144,29 +215,32 @@ Result<std::unique_ptr<Driver>> Driver::Load(const std::string& path) {
   auto desc = ParseDescriptor(api->descriptor_json_borrowed);
   if (!desc) return fail("has a malformed descriptor: " + desc.error().message());
   d->descriptor_ = std::move(*desc);
-  d->api_ = api;
 
-  d->host_.abi_major = CHAOSRUN_DRIVER_ABI_MAJOR;
-  d->host_.abi_minor = CHAOSRUN_DRIVER_ABI_MINOR;
-  d->host_.struct_size = sizeof(chaosrun_host_api);
-  d->host_.host_data_borrowed = d.get();
-  d->host_.log = &Driver::HostLog;
-  d->host_.monotonic_ns = &Driver::HostMonotonicNs;
-  d->host_.cancelled = &Driver::HostCancelled;
-  d->instance_ = api->create(&d->host_);
-  if (d->instance_ == nullptr) return fail("could not create an instance");
+  auto core = std::make_shared<Core>();
+  if (core->slot_fd < 0) return fail("cannot be served: no eventfd for its call slot");
+  core->name = d->descriptor_.name;
+  core->host.abi_major = CHAOSRUN_DRIVER_ABI_MAJOR;
+  core->host.abi_minor = CHAOSRUN_DRIVER_ABI_MINOR;
+  core->host.struct_size = sizeof(chaosrun_host_api);
+  core->host.host_data_borrowed = core.get();
+  core->host.log = &Core::HostLog;
+  core->host.monotonic_ns = &Core::HostMonotonicNs;
+  core->host.cancelled = &Core::HostCancelled;
+  core->instance = api->create(&core->host);
+  if (core->instance == nullptr) return fail("could not create an instance");
+  core->api = api;
+  d->core_ = std::move(core);
   return d;
 }
 
-Driver::~Driver() {
-  if (api_ != nullptr && instance_ != nullptr) api_->destroy(instance_);
-  // The library stays mapped: a driver may have started threads or registered atexit handlers
-  // that would crash the host after dlclose.
-}
+Driver::~Driver() = default;
+// The instance is destroyed with the core, when no call holds it any more. The library stays
+// mapped: a driver may have started threads or registered atexit handlers that would crash the
+// host after dlclose.
 
-void Driver::HostLog(void* host_data, int32_t level, const char* message) {
-  auto* self = static_cast<Driver*>(host_data);
-  std::string text = "[driver " + self->descriptor_.name + "] " + (message ? message : "");
+void Driver::Core::HostLog(void* host_data, int32_t level, const char* message) {
+  auto* self = static_cast<Core*>(host_data);
+  std::string text = "[driver " + self->name + "] " + (message ? message : "");
   switch (level) {
     case CHAOSRUN_LOG_DEBUG:
       log::Write(log::Level::kDebug, text);
@@ -183,59 +257,77 @@ void Driver::HostLog(void* host_data, int32_t level, const char* message) {
   }
 }
 
-uint64_t Driver::HostMonotonicNs(void*) {
+uint64_t Driver::Core::HostMonotonicNs(void*) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                    std::chrono::steady_clock::now().time_since_epoch())
                                    .count());
 }
 
-int32_t Driver::HostCancelled(void* host_data, uint64_t call_id) {
-  auto* self = static_cast<Driver*>(host_data);
-  std::lock_guard lock(self->tokens_mu_);
-  auto it = self->tokens_.find(call_id);
-  return it != self->tokens_.end() && it->second.cancelled() ? 1 : 0;
+int32_t Driver::Core::HostCancelled(void* host_data, uint64_t call_id) {
+  auto* self = static_cast<Core*>(host_data);
+  std::lock_guard lock(self->tokens_mu);
+  auto it = self->tokens.find(call_id);
+  return it != self->tokens.end() && it->second.cancelled() ? 1 : 0;
 }
 
-CallResult Driver::Invoke(Fn fn, const std::string& func, const Json& input,
-                          const CancelToken& cancel) {
-  std::lock_guard call_lock(call_mu_);
-  uint64_t id;
-  {
-    std::lock_guard lock(tokens_mu_);
-    id = next_call_++;
-    tokens_[id] = cancel;
-  }
-  std::string in = DumpCompact(input);
-  char* out = nullptr;
+CallResult Driver::Core::Invoke(Fn fn, const std::string& func, const Json& input,
+                                const CancelToken& cancel) {
   CallResult r;
-  r.status = fn(instance_, id, func.c_str(), in.c_str(), &out);
-  {
-    std::lock_guard lock(tokens_mu_);
-    tokens_.erase(id);
+  if (!Acquire(cancel)) {
+    r.status = CHAOSRUN_CANCELLED;
+    r.value = Json{{"error", "cancelled while waiting for driver " + name +
+                                 " (another call on it has not returned)"}};
+    return r;
   }
-  if (out != nullptr) {
-    r.value = Json::parse(out, nullptr, false);
-    api_->free_owned(out);
-    if (r.value.is_discarded()) {
-      r.status = CHAOSRUN_INTERNAL;
-      r.value = Json{{"error", "driver " + descriptor_.name + " returned malformed JSON"}};
+  uint64_t id = 0;
+  try {
+    {
+      std::lock_guard lock(tokens_mu);
+      id = next_call++;
+      tokens[id] = cancel;
     }
+    std::string in = DumpCompact(input);
+    char* out = nullptr;
+    r.status = fn(instance, id, func.c_str(), in.c_str(), &out);
+    if (out != nullptr) {
+      r.value = Json::parse(out, nullptr, false);
+      api->free_owned(out);
+      if (r.value.is_discarded()) {
+        r.status = CHAOSRUN_INTERNAL;
+        r.value = Json{{"error", "driver " + name + " returned malformed JSON"}};
+      }
+    }
+    if (r.status < CHAOSRUN_OK || r.status > CHAOSRUN_INTERNAL) r.status = CHAOSRUN_INTERNAL;
+  } catch (const std::exception& e) {  // only the host's own allocations can throw here
+    r.status = CHAOSRUN_INTERNAL;
+    r.value = Json{{"error", std::string("host error around the driver call: ") + e.what()}};
   }
-  if (r.status < CHAOSRUN_OK || r.status > CHAOSRUN_INTERNAL) r.status = CHAOSRUN_INTERNAL;
+  {
+    std::lock_guard lock(tokens_mu);
+    tokens.erase(id);
+  }
+  Release();
   return r;
 }
 
 CallResult Driver::Probe(const std::string& func, const Json& args, const CancelToken& c) {
-  return Invoke(api_->probe, func, args, c);
+  return core_->Invoke(core_->api->probe, func, args, c);
 }
 CallResult Driver::Prepare(const std::string& func, const Json& args, const CancelToken& c) {
-  return Invoke(api_->prepare, func, args, c);
+  return core_->Invoke(core_->api->prepare, func, args, c);
 }
 CallResult Driver::Apply(const std::string& func, const Json& plan, const CancelToken& c) {
-  return Invoke(api_->apply, func, plan, c);
+  return core_->Invoke(core_->api->apply, func, plan, c);
 }
 CallResult Driver::Undo(const std::string& func, const Json& undo, const CancelToken& c) {
-  return Invoke(api_->undo, func, undo, c);
+  return core_->Invoke(core_->api->undo, func, undo, c);
+}
+
+std::function<CallResult(const CancelToken&)> Driver::DetachableUndo(const std::string& func,
+                                                                     const Json& undo) const {
+  return [core = core_, func, undo](const CancelToken& c) {
+    return core->Invoke(core->api->undo, func, undo, c);
+  };
 }
 
 }  // namespace chaosrun::plugin

@@ -4,13 +4,21 @@
 // version, the struct size, every function pointer, and the descriptor (valid JSON with a name,
 // a version, and well-formed action/probe lists). Any failure is a Status naming the file.
 // Calls are serialised per instance (the ABI promises drivers no concurrent calls on one
-// instance) and never throw. Driver output that is not JSON becomes a failed call.
+// instance) and never throw. Driver output that is not JSON becomes a failed call. A call waiting
+// for the instance (another call is in progress) gives up when its token is cancelled, answering
+// CHAOSRUN_CANCELLED without reaching the driver.
+//
+// Lifetime: the library's instance and the state a call needs live in a shared core. A call made
+// through DetachableUndo() holds that core, so the host may stop waiting for it (abandon it) and
+// even destroy this Driver: the instance is destroyed when the last call holding it returns.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +33,7 @@ struct FuncInfo {
   std::string name;
   std::string description;
   Json arguments_schema = Json::object();  // JSON Schema of the `arguments` object
+  std::optional<double> undo_timeout;      // actions: "undo_timeout" in seconds, if declared
 };
 
 struct Descriptor {
@@ -33,10 +42,13 @@ struct Descriptor {
   std::string description;
   std::vector<FuncInfo> actions;
   std::vector<FuncInfo> probes;
+  std::optional<double> undo_timeout;  // "undo_timeout" (seconds) for every action, if declared
   Json raw;
 
   const FuncInfo* FindAction(const std::string& func) const;
   const FuncInfo* FindProbe(const std::string& func) const;
+  // The undo time limit the driver declares for `func`: the action's, else the driver's.
+  std::optional<double> UndoTimeout(const std::string& func) const;
 };
 
 // Parses and checks a descriptor (InvalidArgument naming the problem).
@@ -64,27 +76,20 @@ class Driver {
   CallResult Apply(const std::string& func, const Json& plan, const CancelToken& cancel);
   CallResult Undo(const std::string& func, const Json& undo, const CancelToken& cancel);
 
- private:
-  using Fn = int32_t (*)(void*, uint64_t, const char*, const char*, char**);
-  Driver() = default;
-  CallResult Invoke(Fn fn, const std::string& func, const Json& input, const CancelToken& cancel);
+  // The same undo call, as a function that may run on another thread and outlive this Driver
+  // (it holds the instance). Used when the host may abandon a call that does not return.
+  std::function<CallResult(const CancelToken&)> DetachableUndo(const std::string& func,
+                                                               const Json& undo) const;
 
-  // Host callbacks (static, C linkage compatible).
-  static void HostLog(void* host_data, int32_t level, const char* message);
-  static uint64_t HostMonotonicNs(void* host_data);
-  static int32_t HostCancelled(void* host_data, uint64_t call_id);
+  struct Core;  // the instance and the per-call state (driver.cc)
+
+ private:
+  Driver() = default;
 
   std::string path_;
   void* handle_ = nullptr;
-  const chaosrun_driver_api* api_ = nullptr;
-  void* instance_ = nullptr;
-  chaosrun_host_api host_{};
   Descriptor descriptor_;
-
-  std::mutex call_mu_;  // one call at a time on the instance
-  std::mutex tokens_mu_;
-  std::map<uint64_t, CancelToken> tokens_;
-  uint64_t next_call_ = 1;
+  std::shared_ptr<Core> core_;
 };
 
 }  // namespace chaosrun::plugin

@@ -113,7 +113,7 @@ TEST_F(FaultManagerTest, PolicyMaxDurationBecomesTheDeadline) {
   std::string file = (dir_.path() / "flag").string();
   // Asking for longer than allowed is refused, and nothing is created.
   auto refused = fm->Run(kActivity, Provider(file, 60), CancelToken());
-  EXPECT_EQ(refused.kind, providers::Outcome::Kind::kFailed);
+  EXPECT_EQ(refused.kind, providers::Outcome::Kind::kRefused);
   EXPECT_NE(refused.error.find("max-duration"), std::string::npos);
   EXPECT_FALSE(fs::exists(file));
   ASSERT_EQ(fm->Run(kActivity, Provider(file), CancelToken()).kind,
@@ -128,7 +128,7 @@ TEST_F(FaultManagerTest, DenyPatternRefusesBeforeAnythingIsWritten) {
   auto fm = Make({*p});
   std::string file = (dir_.path() / "flag").string();
   auto out = fm->Run(kActivity, Provider(file), CancelToken());
-  EXPECT_EQ(out.kind, providers::Outcome::Kind::kFailed);
+  EXPECT_EQ(out.kind, providers::Outcome::Kind::kRefused);
   EXPECT_NE(out.error.find("deny pattern 'file:flag/*'"), std::string::npos);
   EXPECT_FALSE(fs::exists(file));
   EXPECT_FALSE(fs::exists(state_ + "/ledger.jsonl"));  // not even an intent
@@ -141,7 +141,7 @@ TEST_F(FaultManagerTest, KillSwitchRefusesNewFaults) {
   auto fm = Make();
   std::string file = (dir_.path() / "flag").string();
   auto out = fm->Run(kActivity, Provider(file), CancelToken());
-  EXPECT_EQ(out.kind, providers::Outcome::Kind::kFailed);
+  EXPECT_EQ(out.kind, providers::Outcome::Kind::kRefused);
   EXPECT_NE(out.error.find("kill switch"), std::string::npos);
   EXPECT_FALSE(fs::exists(file));
 }
