@@ -22,8 +22,6 @@ struct ApiAddress {
 // "HOST:PORT" or "[V6]:PORT" -> parts; usage errors name the flag.
 Result<ApiAddress> ParseApiAddress(const std::string& text);
 
-// True for "localhost", 127.0.0.0/8, ::1 and IPv4-mapped loopback; false for anything else,
-// names included (only IP literals and "localhost" are accepted for the API).
-bool IsLoopbackHost(const std::string& host);
+// Whether an address is loopback: proxy_api::IsLoopbackHost (proxy_api/route_util.h).
 
 }  // namespace chaosrun::cli
