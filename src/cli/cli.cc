@@ -11,7 +11,6 @@
 #include "cli/commands.h"
 #include "cli/proxy_command.h"
 #include "cli/report_command.h"
-#include "cli/report_command.h"
 #include "cli/safety.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -51,7 +50,6 @@ int Main(int argc, char** argv) {
     if (args->command == Command::kRecover) return RecoverCommand(*args);
     if (args->command == Command::kHalt) return HaltCommand(*args);
     if (args->command == Command::kProxy) return ProxyCommand(*args);
-    if (args->command == Command::kReport) return ReportCommand(*args);
     if (args->command == Command::kReport) return ReportCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
