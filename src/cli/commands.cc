@@ -72,8 +72,7 @@ class RunFaultHooks final : public engine::FaultHooks {
   RunFaultHooks(faults::FaultManager& fm, std::string state_dir)
       : fm_(fm), state_dir_(std::move(state_dir)) {}
   Json UndoAll(const std::string& reason, const CancelToken& hurry) override {
-    (void)hurry;
-    return fm_.UndoAll(reason);
+    return fm_.UndoAll(reason, hurry);
   }
   Json TakeWatchdogRecords() override { return fm_.TakeWatchdogRecords(); }
   Json Summary() override { return fm_.Summary(); }
@@ -178,6 +177,9 @@ int RunCommand(const Args& args) {
     log::Error("{}", doc.error().message());
     return kExitFailed;
   }
+  // Before anything can print a secret: the registry, validation, an abort before the secrets
+  // resolve (also under --no-validation).
+  subst::RegisterDocumentSecrets(*doc, ro.overrides, subst::ProcessEnv(), Redactor::Global());
   // Driver plugins are loaded only for experiments that use them (dlopen costs start-up time).
   auto registry = UsesDrivers(*doc) ? LoadRegistry(args) : std::make_unique<plugin::Registry>();
   for (const auto& e : registry->errors()) log::Warn("{}", e);

@@ -191,8 +191,7 @@ class Hooks final : public engine::FaultHooks {
   Hooks(faults::FaultManager& fm, std::string state_dir)
       : fm_(fm), state_dir_(std::move(state_dir)) {}
   Json UndoAll(const std::string& reason, const chaosrun::CancelToken& hurry) override {
-    (void)hurry;  // as the CLI's hooks (src/cli/commands.cc): every undo has its own bound
-    return fm_.UndoAll(reason);
+    return fm_.UndoAll(reason, hurry);  // as the CLI's hooks (src/cli/commands.cc)
   }
   Json TakeWatchdogRecords() override { return fm_.TakeWatchdogRecords(); }
   Json Summary() override { return fm_.Summary(); }
