@@ -162,10 +162,11 @@ TEST_F(SafetyTest, TooManyTargetsPerActionIsRefused) {
 TEST_F(SafetyTest, TooManyTargetsPerRunIsRefused) {
   std::string r1, r2, r3;
   pid_t a = Sleeper(&r1), b = Sleeper(&r2), c = Sleeper(&r3);
-  Json e = Experiment("per run",
-                      Json::array({DriverAction("stop-a", "stop", {{"cmdline", r1}}),
-                                   DriverAction("stop-b-and-c", "stop",
-                                                {{"cmdline", "(" + r2 + ")|(" + r3 + ")"}})}));
+  Json e = Experiment(
+      "per run",
+      Json::array({DriverAction("stop-a", "stop", {{"cmdline", r1}}),
+                   DriverAction("stop-b-and-c", "stop",
+                                {{"cmdline", "(" + r2 + ")|(" + r3 + ")"}, {"count", 2}})}));
   e["blast-radius"] = {{"max-targets", 2}};
   Chaosrun run = Run(e);
   EXPECT_EQ(RunRecord(Journal(), "stop-a").value("status", ""), "succeeded") << run.Output();
