@@ -54,7 +54,7 @@ SignalWatcher::SignalWatcher(Handler handler) : handler_(std::move(handler)) {
     log::Warn("cannot watch signals (signalfd/eventfd failed); interruption disabled");
     return;
   }
-  thread_ = std::thread([this] { NoThrow("the signal watcher", [this] { Loop(); }); });
+  thread_ = std::thread([this] { Loop(); });
 }
 
 SignalWatcher::~SignalWatcher() {
@@ -81,22 +81,31 @@ void SignalWatcher::Loop() {
     if (::read(signal_fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) continue;
     switch (info.ssi_signo) {
       case SIGINT:
-        handler_(engine::InterruptKind::kSigint, "SIGINT received (Ctrl-C)");
+        NoThrow("the signal handler",
+                [&] { handler_(engine::InterruptKind::kSigint, "SIGINT received (Ctrl-C)"); });
         break;
       case SIGTERM:
-        handler_(engine::InterruptKind::kSigterm, "SIGTERM signal received");
+        NoThrow("the signal handler",
+                [&] { handler_(engine::InterruptKind::kSigterm, "SIGTERM signal received"); });
         break;
       case SIGHUP:
-        handler_(engine::InterruptKind::kSighup, "SIGHUP received (the terminal or session ended)");
+        NoThrow("the signal handler", [&] {
+          handler_(engine::InterruptKind::kSighup,
+                   "SIGHUP received (the terminal or session ended)");
+        });
         break;
       case SIGQUIT:
-        handler_(engine::InterruptKind::kSigquit, "SIGQUIT received");
+        NoThrow("the signal handler",
+                [&] { handler_(engine::InterruptKind::kSigquit, "SIGQUIT received"); });
         break;
       case SIGUSR1:
-        handler_(engine::InterruptKind::kSigusr1, "SIGUSR1 received: graceful exit");
+        NoThrow("the signal handler", [&] {
+          handler_(engine::InterruptKind::kSigusr1, "SIGUSR1 received: graceful exit");
+        });
         break;
       case SIGUSR2:
-        handler_(engine::InterruptKind::kSigusr2, "SIGUSR2 received: harsh exit");
+        NoThrow("the signal handler",
+                [&] { handler_(engine::InterruptKind::kSigusr2, "SIGUSR2 received: harsh exit"); });
         break;
       default:
         break;

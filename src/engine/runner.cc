@@ -102,8 +102,13 @@ bool RunActivities(const Json& list, RunContext& ctx, Phase phase, RecordList& r
     }
     RunAndRecord(*resolved, ctx, phase, records, slot);
     RunStatus st = ctx.status();
-    if (ctx.token().cancelled() || st == RunStatus::kFailed || st == RunStatus::kAborted ||
-        st == RunStatus::kInterrupted) {
+    // The rollbacks of a run already failed, aborted or interrupted before them all play (that
+    // status is why some of them run at all); only a new interrupt (their token) cuts them short.
+    bool ended = phase == Phase::kRollbacks
+                     ? false
+                     : (st == RunStatus::kFailed || st == RunStatus::kAborted ||
+                        st == RunStatus::kInterrupted);
+    if (ctx.token().cancelled() || ended) {
       completed = false;
       break;
     }
@@ -390,10 +395,10 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     NoThrow("the undo of the faults", [&] {
       std::string reason =
           ctx.interrupted() ? "interrupted: " + ctx.interrupt_reason() : std::string("end of run");
+      Json final_undos = options.faults->UndoAll(reason, ctx.undo_token());
+      // After UndoAll, which waits for a watchdog turn in progress: its records are in too.
       for (auto& rec : options.faults->TakeWatchdogRecords()) undo_records.push_back(rec);
-      for (auto& rec : options.faults->UndoAll(reason, ctx.undo_token())) {
-        undo_records.push_back(rec);
-      }
+      for (auto& rec : final_undos) undo_records.push_back(rec);
     });
     NoThrow("the fault summary", [&] { faults_summary = options.faults->Summary(); });
   }

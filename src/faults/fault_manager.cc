@@ -64,9 +64,15 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
   std::string name = StrField(provider, "driver");
   std::string func = StrField(provider, "func");
   plugin::Driver* driver = registry_.Find(name);
-  if (driver == nullptr) {
-    return providers::Outcome::Failed("no driver named '" + name + "' is loaded");
-  }
+  // An action whose driver or func is missing injected nothing: like a refused fault, it must
+  // not let the drill pass (possible under --no-validation, or with a driver that failed to load).
+  const bool action_activity = StrField(activity, "type") == "action";
+  auto not_injected = [&](const std::string& why) {
+    if (!action_activity) return providers::Outcome::Failed(why);
+    return providers::Outcome::Refused(why + "; the fault is not injected",
+                                       {{"phase", "driver"}, {"reason", why}});
+  };
+  if (driver == nullptr) return not_injected("no driver named '" + name + "' is loaded");
   Json args = provider.is_object() && provider.contains("arguments") ? provider["arguments"]
                                                                      : Json::object();
   // The func decides what runs, and it must agree with the activity's type (validation says so
@@ -92,8 +98,7 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
     return providers::Outcome::Succeeded(r.value);
   }
   if (kind != FuncKind::kAction) {
-    return providers::Outcome::Failed("driver '" + name + "' has no action or probe named '" +
-                                      func + "'");
+    return not_injected("driver '" + name + "' has no action or probe named '" + func + "'");
   }
   return RunAction(activity, *driver, func, provider, cancel);
 }
@@ -104,9 +109,9 @@ providers::Outcome FaultManager::RunAction(const Json& activity, plugin::Driver&
   try {
     return RunActionPhases(activity, driver, func, provider, cancel);
   } catch (const std::exception& e) {
-    // A fault already in the list is still undone at the end of the run.
-    return providers::Outcome::Failed(driver.descriptor().name + "." + func +
-                                      ": internal error: " + e.what());
+    // A fault already in the list is still undone at the end of the run; the run is aborted.
+    std::string why = driver.descriptor().name + "." + func + ": internal error: " + e.what();
+    return providers::Outcome::Refused(why, {{"phase", "internal"}, {"reason", why}});
   }
 }
 

@@ -146,17 +146,34 @@ struct Driver::Core {
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
-  // Takes the instance (one call at a time); false when `cancel` fires first.
-  bool Acquire(const CancelToken& cancel) const {
+  // Takes the instance (one call at a time); false when `cancel` fires first, or (`*stuck`) when
+  // the call holding the instance was told to stop and still has not returned: an undo the host
+  // abandoned may never return, and no later call may wait for it forever.
+  bool Acquire(const CancelToken& cancel, bool* stuck) {
+    *stuck = false;
     for (;;) {
       uint64_t v = 0;
       if (::read(slot_fd, &v, sizeof v) == static_cast<ssize_t>(sizeof v)) return true;
       if (errno != EAGAIN && errno != EINTR) return false;
       pollfd fds[2] = {{slot_fd, POLLIN, 0}, {cancel.fd(), POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+      int n = ::poll(fds, 2, kStuckCheckMs);
+      if (n < 0 && errno != EINTR) return false;
       if ((fds[1].revents & POLLIN) != 0) return false;
+      if (n == 0 && HolderTold()) {
+        *stuck = true;
+        return false;
+      }
     }
   }
+  // Whether the call in progress has been cancelled (and so should have returned).
+  bool HolderTold() {
+    std::lock_guard lock(tokens_mu);
+    for (const auto& [id, token] : tokens) {
+      if (token.cancelled()) return true;
+    }
+    return false;
+  }
+  static constexpr int kStuckCheckMs = 100;
   void Release() const {
     uint64_t one = 1;
     [[maybe_unused]] ssize_t n = ::write(slot_fd, &one, sizeof one);
@@ -273,7 +290,15 @@ int32_t Driver::Core::HostCancelled(void* host_data, uint64_t call_id) {
 CallResult Driver::Core::Invoke(Fn fn, const std::string& func, const Json& input,
                                 const CancelToken& cancel) {
   CallResult r;
-  if (!Acquire(cancel)) {
+  bool stuck = false;
+  if (!Acquire(cancel, &stuck)) {
+    if (stuck) {
+      r.status = CHAOSRUN_INTERNAL;
+      r.value = Json{{"error", "driver " + name +
+                                   " is stuck: a call on it was told to stop and has not "
+                                   "returned (an abandoned undo?)"}};
+      return r;
+    }
     r.status = CHAOSRUN_CANCELLED;
     r.value = Json{{"error", "cancelled while waiting for driver " + name +
                                  " (another call on it has not returned)"}};

@@ -176,14 +176,16 @@ TEST_F(EndingTest, ARefusedFaultAbortsTheRunAndStillPlaysRollbacksAndUndo) {
       {"type": "action", "name": "act", "provider": {"type": "process", "path": "true"}},
       {"type": "action", "name": "next", "provider": {"type": "process", "path": "true"}}],
     "rollbacks": [
-      {"type": "action", "name": "rb", "provider": {"type": "process", "path": "true"}}]})";
+      {"type": "action", "name": "rb", "provider": {"type": "process", "path": "true"}},
+      {"type": "action", "name": "rb2", "provider": {"type": "process", "path": "true"}}]})";
   RunResult r = Start(doc, {}).get();
   EXPECT_EQ(r.status, RunStatus::kAborted);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.journal["status"], "aborted");
   EXPECT_EQ(dispatcher_.count("next"), 0);
   EXPECT_EQ(dispatcher_.count("hyp"), 1);  // no after-hypothesis
-  EXPECT_EQ(dispatcher_.count("rb"), 1);   // rollbacks as for any aborted run
+  EXPECT_EQ(dispatcher_.count("rb"), 1);   // rollbacks as for any aborted run, all of them
+  EXPECT_EQ(dispatcher_.count("rb2"), 1);
   EXPECT_EQ(hooks_.undo_calls.load(), 1);
   ASSERT_EQ(r.journal["run"].size(), 1u);
   const Json& rec = r.journal["run"][0];

@@ -9,6 +9,20 @@ namespace {
 
 using Kind = providers::Outcome::Kind;
 
+TEST_F(StubbornTest, AnActionWhoseDriverOrFuncIsMissingIsARefusalAProbeAFailure) {
+  auto fm = Make();
+  Json missing_driver = {{"type", "driver"}, {"driver", "nosuch"}, {"func", "fault"}};
+  auto out = fm->Run(kStubbornActivity, missing_driver, CancelToken());
+  ASSERT_EQ(out.kind, Kind::kRefused) << out.error;
+  EXPECT_EQ(out.refusal["phase"], "driver");
+  EXPECT_NE(out.error.find("no driver named 'nosuch'"), std::string::npos) << out.error;
+  auto missing_func = fm->Run(kStubbornActivity, Provider({}, "nosuch"), CancelToken());
+  ASSERT_EQ(missing_func.kind, Kind::kRefused) << missing_func.error;
+  Json probe = {{"type", "probe"}, {"name", "p"}};
+  EXPECT_EQ(fm->Run(probe, missing_driver, CancelToken()).kind, Kind::kFailed);
+  EXPECT_EQ(fm->applied_count(), 0u);
+}
+
 TEST_F(StubbornTest, TheKillSwitchIsARefusal) {
   std::filesystem::create_directories(state_);
   std::ofstream(HaltFilePath(state_)) << "test";

@@ -96,6 +96,13 @@ TEST_F(StubbornTest, AHangingUndoIsAbandonedAtItsLimitAndItsFaultStaysInTheLedge
   EXPECT_EQ(summary[0]["undo_error"], "undo did not finish within 2 s; abandoned");
   EXPECT_EQ(fm->applied_count(), 1u);
 
+  // While the abandoned call has not returned, a later call on the driver does not wait for it
+  // forever: it fails as "stuck" (here a new fault, refused at prepare: the run would abort).
+  auto next = fm->Run(kStubbornActivity, Provider({{"dir", d}}, "quick"), CancelToken());
+  EXPECT_EQ(next.kind, Kind::kRefused) << next.error;
+  EXPECT_NE(next.error.find("is stuck"), std::string::npos) << next.error;
+  EXPECT_EQ(fm->applied_count(), 1u);
+
   // The abandoned call returns later: the next UndoAll takes its success instead of calling again.
   ASSERT_TRUE(ReleaseBlocked(d));
   ASSERT_TRUE(WaitFor([&] { return !fm->Summary()[0].contains("undo_abandoned"); }));
