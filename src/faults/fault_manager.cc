@@ -1,8 +1,10 @@
 #include "faults/fault_manager.h"
 
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <exception>
 
 #include "common/log.h"
@@ -43,6 +45,7 @@ FaultManager::FaultManager(plugin::Registry& registry, guard::Guard& guard, Cloc
 
 FaultManager::~FaultManager() {
   stop_watchdog_.Cancel("shutdown");
+  watchdog_hurry_.Cancel("shutdown");
   {
     std::lock_guard lock(wake_mu_);
     wake_->Cancel("shutdown");
@@ -333,6 +336,31 @@ Json FaultManager::UndoOne(Fault& f, const std::string& reason, const CancelToke
 }
 
 Json FaultManager::UndoAll(const std::string& reason, const CancelToken& hurry) {
+  // A watchdog turn may hold undo_mu_ with an undo in flight: the hurry reaches it too, so an
+  // interrupt during the final undo never waits for a watchdog undo's whole limit.
+  CancelSource linked;
+  std::thread linker;
+  if (hurry.fd() >= 0) {
+    try {
+      linker = std::thread([this, hurry, done = linked.token()] {
+        // An event, not a time: wait on the two tokens' descriptors.
+        pollfd fds[2] = {{hurry.fd(), POLLIN, 0}, {done.fd(), POLLIN, 0}};
+        while (!hurry.cancelled() && !done.cancelled()) {
+          if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
+        }
+        if (hurry.cancelled()) watchdog_hurry_.Cancel(hurry.reason());
+      });
+    } catch (const std::exception&) {  // no thread: a watchdog undo in flight keeps its limit
+    }
+  }
+  struct StopLinker {
+    CancelSource& linked;
+    std::thread& linker;
+    ~StopLinker() {
+      linked.Cancel("done");
+      if (linker.joinable()) linker.join();
+    }
+  } stop_linker{linked, linker};
   std::lock_guard undo_lock(undo_mu_);
   std::vector<Fault*> to_undo;
   {
@@ -398,7 +426,7 @@ void FaultManager::WatchdogTurn(const CancelToken& wake) {
       log::Warn("watchdog: fault {} ({}) reached its maximum duration; undoing it", f->id,
                 f->activity);
     }
-    Json rec = UndoOne(*f, reason, stop_watchdog_.token());
+    Json rec = UndoOne(*f, reason, watchdog_hurry_.token());
     {
       std::lock_guard lock(mu_);
       rec["attempts"] = ++f->watchdog_attempts;

@@ -121,6 +121,8 @@ class FaultManager {
   std::vector<std::unique_ptr<Fault>> faults_;
   std::mutex undo_mu_;  // one undo at a time (watchdog vs end of run)
   CancelSource stop_watchdog_;
+  // Hurries the watchdog's undos: at shutdown, and when the final UndoAll is hurried.
+  CancelSource watchdog_hurry_;
   std::mutex wake_mu_;
   std::unique_ptr<CancelSource> wake_;  // replaced each time the deadlines change
   // The last watchdog undo record of each fault, in first-seen order (guarded by undo_mu_).

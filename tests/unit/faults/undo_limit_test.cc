@@ -152,6 +152,27 @@ TEST_F(StubbornTest, HurryCutsTheUndoInFlightShort) {
   ASSERT_TRUE(ReleaseBlocked(d));
 }
 
+TEST_F(StubbornTest, HurryReachesAWatchdogUndoInFlightThatTheFinalUndoWaitsFor) {
+  auto fm = Make();
+  std::string d = MarkerDir("watchdog-inflight");
+  ASSERT_EQ(fm->Run(kStubbornActivity, Provider({{"undo", "block"}, {"dir", d}}, "fault", 5.0),
+                    CancelToken())
+                .kind,
+            Kind::kSucceeded);
+  clock_.Advance(std::chrono::seconds(5));  // the watchdog's deadline: its undo starts and hangs
+  ASSERT_TRUE(WaitFor([&] { return Marked(d, "started"); }));
+  CancelSource hurry;
+  auto undo = UndoAllAsync(*fm, "interrupted", hurry.token());  // waits for the watchdog turn
+  hurry.Cancel("second signal");
+  // The watchdog's undo in flight is told to stop at once (its 20 s limit is far away)...
+  ASSERT_TRUE(WaitFor([&] { return Marked(d, "cancelled"); }));
+  clock_.Advance(std::chrono::seconds(1));  // ...abandoned after the grace, and UndoAll goes on
+  clock_.Advance(std::chrono::seconds(1));  // (its own attempt: only the grace, then abandoned)
+  ASSERT_TRUE(Ready(undo));
+  EXPECT_EQ(fm->applied_count(), 1u);
+  ASSERT_TRUE(ReleaseBlocked(d));
+}
+
 TEST_F(StubbornTest, AfterHurryEveryUndoIsStillTriedButOnlyForTheGrace) {
   auto fm = Make();
   std::string older = MarkerDir("older");
