@@ -2,8 +2,8 @@
 
 #include <sys/stat.h>
 
-#include "faults/bounded_undo.h"
 #include "common/log.h"
+#include "faults/bounded_undo.h"
 #include "ledger/ledger.h"
 
 namespace chaosrun::faults {
