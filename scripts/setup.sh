@@ -15,6 +15,9 @@ packages=(
   clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
   chromium fonts-dejavu-core  # the report's real-browser test (tests/integration/report)
+  libsystemd-dev libcctz-dev tzdata  # chaosrund: sd_notify, schedules in IANA time zones
+  nginx-light prometheus prometheus-alertmanager  # the fire-drill lab (scripts/lab.sh)
+  python3-requests  # python providers through the bridge (tests, corpus)
 )
 
 if [[ "${1:-}" == "--bench" ]]; then

@@ -25,6 +25,10 @@ const char* CodeName(Code c) {
       return "internal error";
     case Code::kAlreadyExists:
       return "already exists";
+    case Code::kUnavailable:
+      return "unavailable";
+    case Code::kFailedPrecondition:
+      return "failed precondition";
   }
   return "unknown";
 }

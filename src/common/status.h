@@ -23,6 +23,8 @@ enum class Code {
   kUnsupported,    // understood but not supported by this build (e.g. python providers)
   kInternal,       // a bug in chaosrun
   kAlreadyExists,  // a name that must be new is taken (a proxy, a toxic)
+  kUnavailable,    // not now: a queue is full, the kill switch is set, the daemon is stopping
+  kFailedPrecondition,  // the state does not allow it (aborting a run that has ended)
 };
 
 class [[nodiscard]] Status {
@@ -40,6 +42,10 @@ class [[nodiscard]] Status {
   static Status Unsupported(std::string m) { return {Code::kUnsupported, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+  static Status FailedPrecondition(std::string m) {
+    return {Code::kFailedPrecondition, std::move(m)};
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
