@@ -1,0 +1,98 @@
+#include "daemon/webhook.h"
+
+#include "common/log.h"
+#include "providers/http_transfer.h"
+
+namespace chaosrun::daemon {
+
+WebhookSender::WebhookSender(WebhookOptions options, Clock& clock)
+    : clock_(clock), options_(options) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WebhookSender::~WebhookSender() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_.Cancel("the daemon is stopping");
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WebhookSender::SetOptions(const WebhookOptions& options) {
+  std::lock_guard lock(mu_);
+  options_ = options;
+}
+
+size_t WebhookSender::pending() const {
+  std::lock_guard lock(mu_);
+  return queue_.size() + (busy_ ? 1 : 0);
+}
+
+void WebhookSender::Enqueue(const std::string& url, const Json& summary) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    if (queue_.size() >= options_.max_queue) {
+      log::Warn("webhook queue full: dropping the notification to {}", queue_.front().url);
+      queue_.pop_front();
+      ++failures_;
+    }
+    queue_.push_back({url, DumpCompact(summary)});
+  }
+  cv_.notify_all();
+}
+
+void WebhookSender::Loop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    Item item = std::move(queue_.front());
+    queue_.pop_front();
+    WebhookOptions options = options_;
+    busy_ = true;
+    lock.unlock();
+    bool ok = Deliver(item, options);
+    lock.lock();
+    busy_ = false;
+    if (ok) {
+      ++delivered_;
+    } else {
+      ++failures_;
+    }
+  }
+}
+
+bool WebhookSender::Deliver(const Item& item, const WebhookOptions& options) {
+  CancelToken cancel = stop_.token();
+  double backoff = options.backoff_seconds;
+  for (int attempt = 1; attempt <= options.attempts; ++attempt) {
+    if (cancel.cancelled()) return false;
+    providers::HttpRequest req;
+    req.url = item.url;
+    req.method = "POST";
+    req.headers = {"Content-Type: application/json", "User-Agent: chaosrund"};
+    req.body = item.body;
+    req.timeout.total = options.timeout_seconds;
+    req.max_body = 64 * 1024;
+    ++attempts_;
+    providers::HttpResult r = providers::PerformHttp(req, cancel);
+    if (r.error == providers::HttpResult::Error::kNone && r.status >= 200 && r.status < 300) {
+      return true;
+    }
+    std::string why = r.error == providers::HttpResult::Error::kNone
+                          ? "HTTP " + std::to_string(r.status)
+                          : r.message;
+    log::Warn("webhook {} (try {}/{}): {}", item.url, attempt, options.attempts, why);
+    if (attempt < options.attempts) {
+      if (!clock_.SleepFor(SecondsToDuration(backoff), cancel)) return false;
+      backoff *= 2;
+    }
+  }
+  log::Error("webhook {}: giving up after {} tries", item.url, options.attempts);
+  return false;
+}
+
+}  // namespace chaosrun::daemon
