@@ -1,0 +1,154 @@
+#include "integration/tls_driver/tls_harness.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "network/tcp.h"
+
+extern char** environ;
+
+namespace chaosrun::drivers::tls::itest {
+
+bool PollUntil(const std::function<bool()>& done, std::chrono::milliseconds cap) {
+  auto end = std::chrono::steady_clock::now() + cap;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    if (done()) return true;
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int UnusedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+pid_t StartChild(const std::vector<std::string>& argv, const std::string& log) {
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::string out = log.empty() ? "/dev/null" : log;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
+int WaitChild(pid_t pid, std::chrono::milliseconds cap) {
+  if (pid <= 0) return -1;
+  int status = 0;
+  if (!PollUntil([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, cap)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool Nginx::Start(const std::string& dir, std::string* error) {
+  dir_ = dir;
+  port_ = UnusedPort();
+  std::ofstream conf(dir + "/nginx.conf");
+  conf << "daemon off;\nmaster_process on;\nworker_processes 1;\nuser root;\n"
+       << "pid " << dir << "/nginx.pid;\nerror_log " << dir << "/error.log info;\n"
+       << "events { worker_connections 64; }\n"
+       << "http {\n  access_log off;\n"
+       << "  client_body_temp_path " << dir << "/tmp_body;\n"
+       << "  proxy_temp_path " << dir << "/tmp_proxy;\n"
+       << "  fastcgi_temp_path " << dir << "/tmp_fastcgi;\n"
+       << "  uwsgi_temp_path " << dir << "/tmp_uwsgi;\n"
+       << "  scgi_temp_path " << dir << "/tmp_scgi;\n"
+       << "  server {\n    listen 127.0.0.1:" << port_ << " ssl;\n"
+       << "    server_name lab.example;\n"
+       << "    ssl_certificate " << dir << "/cert.pem;\n"
+       << "    ssl_certificate_key " << dir << "/key.pem;\n"
+       << "    location / { return 200 \"ok\\n\"; }\n  }\n}\n";
+  conf.close();
+  pid_ = StartChild({kNginx, "-p", dir, "-c", dir + "/nginx.conf"}, dir + "/nginx.out");
+  bool up = PollUntil([&] {
+    if (ReadAll(pidfile()).empty()) return false;
+    int fd = -1;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    if (!network::TcpConnect("127.0.0.1", port_, deadline, nullptr, &fd).empty()) return false;
+    ::close(fd);
+    return true;
+  });
+  if (!up) {
+    *error = "nginx did not come up: " + ReadAll(dir + "/nginx.out") + Log();
+    return false;
+  }
+  return true;
+}
+
+Nginx::~Nginx() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGQUIT);  // graceful: the master takes its workers with it
+    if (WaitChild(pid_, std::chrono::seconds(20)) < 0) ADD_FAILURE() << "nginx had to be killed";
+  }
+}
+
+LabPki WriteLabPki(const std::string& dir) {
+  LabPki p;
+  p.ca = test::MakeTestCa();
+  p.leaf = test::IssueLeaf(p.ca, "lab.example", {"DNS:lab.example", "IP:127.0.0.1"});
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  };
+  p.ca_pem = write("ca.pem", p.ca.cert_pem);
+  p.ca_key = write("ca.key", p.ca.key_pem);
+  p.cert = write("cert.pem", p.leaf.cert_pem);
+  p.key = write("key.pem", p.leaf.key_pem);
+  return p;
+}
+
+}  // namespace chaosrun::drivers::tls::itest
