@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# The fire-drill lab (docs/fire-drills.md): nginx with TLS, a metrics exporter, chaosrun's fault
+# proxy in front of it, Prometheus scraping through the proxy with alert rules, and Alertmanager
+# routing to a notification sink port. Everything on free 127.0.0.1 ports, all state in one
+# temporary directory, nothing system-wide and no root.
+#
+#   scripts/lab.sh up [--break-alerting]   start it (prints the directory and the var file)
+#   scripts/lab.sh status [--json|--env]   what runs where; --json is usable as --var-file,
+#                                          --env prints CHAOSRUN_LAB_*=value lines (the drills'
+#                                          environment; also usable as a .env --var-file)
+#   scripts/lab.sh down                    stop what `up` started (its own pids only), remove it
+#
+# The state file that `status` and `down` read: $CHAOSRUN_LAB_STATE, else
+# $XDG_RUNTIME_DIR/chaosrun-lab.json, else /tmp/chaosrun-lab-$UID/lab.json.
+# chaosrun itself: $CHAOSRUN, else build/bin/chaosrun of this checkout, else `chaosrun` on PATH.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+lab_src="$repo/lab"
+
+state_file() {
+  if [[ -n "${CHAOSRUN_LAB_STATE:-}" ]]; then
+    echo "$CHAOSRUN_LAB_STATE"
+  elif [[ -n "${XDG_RUNTIME_DIR:-}" && -d "${XDG_RUNTIME_DIR}" ]]; then
+    echo "$XDG_RUNTIME_DIR/chaosrun-lab.json"
+  else
+    echo "/tmp/chaosrun-lab-$(id -u)/lab.json"
+  fi
+}
+
+die() { echo "lab.sh: $*" >&2; exit 1; }
+
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"; }
+
+find_chaosrun() {
+  if [[ -n "${CHAOSRUN:-}" ]]; then echo "$CHAOSRUN"; return; fi
+  if [[ -x "$repo/build/bin/chaosrun" ]]; then echo "$repo/build/bin/chaosrun"; return; fi
+  command -v chaosrun || die "chaosrun not found: set CHAOSRUN=/path/to/chaosrun"
+}
+
+# N distinct free loopback ports (bound and released at once; the lab binds them moments later).
+free_ports() {
+  python3 - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+# wait_for WHAT SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds, at most SECONDS.
+wait_for() {
+  local what="$1" limit="$2"
+  shift 2
+  local end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= end)); then
+      echo "lab.sh: $what did not come up within ${limit}s" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+http_ok() { python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "$1"; }
+
+# prom_has URL QUERY: the query returns a sample of value 1.
+prom_has() {
+  python3 - "$1" "$2" <<'EOF'
+import json, sys, urllib.parse, urllib.request
+u = sys.argv[1] + "/api/v1/query?query=" + urllib.parse.quote(sys.argv[2])
+r = json.load(urllib.request.urlopen(u, timeout=1))
+res = r["data"]["result"]
+sys.exit(0 if res and res[0]["value"][1] == "1" else 1)
+EOF
+}
+
+fill() {  # fill TEMPLATE OUT KEY=VALUE...
+  local in="$1" out="$2"
+  shift 2
+  python3 - "$in" "$out" "$@" <<'EOF'
+import sys
+text = open(sys.argv[1]).read()
+for kv in sys.argv[3:]:
+    k, v = kv.split("=", 1)
+    text = text.replace("@" + k + "@", v)
+open(sys.argv[2], "w").write(text)
+EOF
+}
+
+make_tls() {  # make_tls DIR: a lab CA and a server certificate for localhost/127.0.0.1
+  local d="$1"
+  mkdir -p "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=chaosrun lab CA" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+    -keyout "$d/server.key" -out "$d/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$d/ext.cnf"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 30 -extfile "$d/ext.cnf" -out "$d/server.crt" >/dev/null 2>&1
+  chmod 600 "$d/ca.key" "$d/server.key"
+}
+
+# start NAME LOGFILE COMMAND...: runs COMMAND in the background (its own session, so `down` can
+# stop its process group), records its pid in $dir/pids/NAME.
+start() {
+  local name="$1" log="$2"
+  shift 2
+  setsid "$@" >"$log" 2>&1 </dev/null &
+  echo $! >"$dir/pids/$name"
+}
+
+cmd_up() {
+  local break_alerting=0
+  for a in "$@"; do
+    case "$a" in
+      --break-alerting) break_alerting=1 ;;
+      *) die "up: unknown option '$a'" ;;
+    esac
+  done
+  need nginx "apt-get install nginx-light"
+  need prometheus "apt-get install prometheus"
+  need prometheus-alertmanager "apt-get install prometheus-alertmanager"
+  need openssl "apt-get install openssl"
+  need python3 "apt-get install python3"
+  local chaosrun
+  chaosrun="$(find_chaosrun)"
+  local sf
+  sf="$(state_file)"
+  if [[ -f "$sf" ]]; then
+    die "a lab is up already (state file $sf); run 'lab.sh down' first"
+  fi
+  mkdir -p "$(dirname "$sf")"
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/chaosrun-lab.XXXXXX")"
+  mkdir -p "$dir/pids" "$dir/nginx/tmp" "$dir/prometheus-data" "$dir/alertmanager-data"
+  local https exporter scrape api prom am sink
+  read -r https exporter scrape api prom am sink <<<"$(free_ports 7)"
+
+  make_tls "$dir/tls"
+  local sha
+  sha="$(sha256sum "$dir/tls/server.crt" | cut -d' ' -f1)"
+
+  fill "$lab_src/nginx.conf.in" "$dir/nginx/nginx.conf" DIR="$dir" HTTPS_PORT="$https"
+  # --break-alerting: the same lab without its alert rules (an empty list is written inline).
+  if ((break_alerting)); then
+    fill "$lab_src/prometheus.yml.in" "$dir/prometheus.yml" SCRAPE_PORT="$scrape" AM_PORT="$am" \
+      RULE_FILES=""
+    sed -i 's/^rule_files:$/rule_files: []/' "$dir/prometheus.yml"
+  else
+    cp "$lab_src/rules.yml" "$dir/rules.yml"
+    fill "$lab_src/prometheus.yml.in" "$dir/prometheus.yml" SCRAPE_PORT="$scrape" AM_PORT="$am" \
+      RULE_FILES="  - $dir/rules.yml"
+  fi
+  fill "$lab_src/alertmanager.yml.in" "$dir/alertmanager.yml" SINK_PORT="$sink"
+  printf '[{"name": "exporter", "listen": "127.0.0.1:%s", "upstream": "127.0.0.1:%s"}]\n' \
+    "$scrape" "$exporter" >"$dir/proxy.json"
+
+  # The state file first: whatever fails below, `down` finds and stops what did start.
+  python3 - "$sf" "$dir" <<'EOF'
+import json, sys
+json.dump({"dir": sys.argv[2]}, open(sys.argv[1], "w"))
+EOF
+
+  start nginx "$dir/nginx/stdout.log" nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf" \
+    -e "$dir/nginx/error.log" -g "daemon off;"
+  start exporter "$dir/exporter.log" python3 "$lab_src/exporter.py" --port "$exporter" \
+    --tls-port "$https" --ca "$dir/tls/ca.crt"
+  start proxy "$dir/proxy.log" "$chaosrun" proxy serve --api "127.0.0.1:$api" \
+    --config "$dir/proxy.json"
+  start alertmanager "$dir/alertmanager.log" prometheus-alertmanager \
+    --config.file="$dir/alertmanager.yml" --storage.path="$dir/alertmanager-data" \
+    --web.listen-address="127.0.0.1:$am" --cluster.listen-address= --log.level=warn
+  start prometheus "$dir/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
+    --storage.tsdb.path="$dir/prometheus-data" --web.listen-address="127.0.0.1:$prom" \
+    --rules.alert.resend-delay=1s --log.level=warn
+
+  local prom_url="http://127.0.0.1:$prom" am_url="http://127.0.0.1:$am"
+  local ok=1
+  wait_for nginx 10 openssl s_client -connect "127.0.0.1:$https" -CAfile "$dir/tls/ca.crt" \
+    -verify_return_error -brief </dev/null || ok=0
+  ((ok)) && { wait_for exporter 10 http_ok "http://127.0.0.1:$exporter/metrics" || ok=0; }
+  ((ok)) && { wait_for "the proxy" 10 http_ok "http://127.0.0.1:$api/version" || ok=0; }
+  ((ok)) && { wait_for alertmanager 20 http_ok "$am_url/-/ready" || ok=0; }
+  ((ok)) && { wait_for prometheus 20 http_ok "$prom_url/-/ready" || ok=0; }
+  # The target scraped through the proxy and the certificate seen valid.
+  ((ok)) && { wait_for "the first scrape" 20 prom_has "$prom_url" 'up{job="lab-exporter"}' || ok=0; }
+  ((ok)) && { wait_for "a valid certificate" 20 prom_has "$prom_url" 'lab_tls_certificate_valid' ||
+    ok=0; }
+  if ((!ok)); then
+    echo "lab.sh: logs are in $dir" >&2
+    tail -n 5 "$dir"/*.log "$dir/nginx/error.log" >&2 2>/dev/null || true
+    cmd_down --keep >/dev/null || true
+    exit 1
+  fi
+
+  python3 - "$sf" <<EOF
+import json, os, sys
+d = "$dir"
+pids = {}
+for n in os.listdir(d + "/pids"):
+    pids[n] = int(open(d + "/pids/" + n).read())
+state = {
+    "dir": d,
+    "break_alerting": bool($break_alerting),
+    "pids": pids,
+    "configuration": {
+        "lab_dir": d,
+        "lab_https_port": $https,
+        "lab_https_url": "https://localhost:$https/",
+        "lab_ca_file": d + "/tls/ca.crt",
+        "lab_ca_key_file": d + "/tls/ca.key",
+        "lab_cert_file": d + "/tls/server.crt",
+        "lab_key_file": d + "/tls/server.key",
+        "lab_cert_sha256": "$sha",
+        "lab_nginx_pidfile": d + "/nginx/nginx.pid",
+        "lab_exporter_port": $exporter,
+        "lab_exporter_pid": pids["exporter"],
+        "lab_scrape_port": $scrape,
+        "lab_proxy_api": "http://127.0.0.1:$api",
+        "lab_proxy_name": "exporter",
+        "lab_prometheus_url": "$prom_url",
+        "lab_alertmanager_url": "$am_url",
+        "lab_sink_port": $sink,
+    },
+}
+with open(d + "/vars.json", "w") as f:
+    json.dump(state, f, indent=2)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    json.dump(state, f, indent=2)
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+EOF
+  echo "lab up in $dir$( ((break_alerting)) && echo ' (without alert rules: --break-alerting)')"
+  echo "var file: $dir/vars.json   (chaosrun run --var-file $dir/vars.json DRILL)"
+}
+
+cmd_status() {
+  local sf
+  sf="$(state_file)"
+  [[ -f "$sf" ]] || die "no lab is up (no state file $sf)"
+  if [[ "${1:-}" == "--json" ]]; then
+    cat "$sf"
+    echo
+    return
+  fi
+  if [[ "${1:-}" == "--env" ]]; then
+    python3 - "$sf" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for k, v in s.get("configuration", {}).items():
+    print("CHAOSRUN_%s=%s" % (k.upper(), v))
+EOF
+    return
+  fi
+  [[ -z "${1:-}" ]] || die "status: unknown option '$1'"
+  python3 - "$sf" <<'EOF'
+import json, os, sys
+s = json.load(open(sys.argv[1]))
+print("dir:", s["dir"])
+if "configuration" not in s:
+    print("(incomplete: `up` did not finish)")
+    sys.exit(0)
+for k, v in s["configuration"].items():
+    print("%-22s %s" % (k, v))
+for n, p in sorted(s["pids"].items()):
+    alive = os.path.exists("/proc/%d" % p)
+    print("pid %-18s %d%s" % (n, p, "" if alive else " (gone)"))
+EOF
+}
+
+cmd_down() {
+  local sf
+  sf="$(state_file)"
+  [[ -f "$sf" ]] || die "no lab is up (no state file $sf)"
+  local d
+  d="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["dir"])' "$sf")"
+  [[ -n "$d" && -d "$d" && "$d" == *chaosrun-lab.* ]] || die "state file $sf names no lab directory"
+  # Our own pids only: each service was started in its own session (setsid), so its pid is its
+  # process group; SIGTERM, then SIGKILL what is left after 5 s.
+  local pids=()
+  if [[ -d "$d/pids" ]]; then
+    for f in "$d"/pids/*; do
+      [[ -f "$f" ]] && pids+=("$(cat "$f")")
+    done
+  fi
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
+  local end=$((SECONDS + 5))
+  for p in "${pids[@]}"; do
+    while kill -0 "$p" 2>/dev/null && ((SECONDS < end)); do sleep 0.05; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  done
+  rm -f "$sf"
+  if [[ "${1:-}" != "--keep" ]]; then rm -rf "$d"; fi
+  echo "lab down ($d removed)"
+}
+
+case "${1:-}" in
+  up) shift; cmd_up "$@" ;;
+  status) shift; cmd_status "$@" ;;
+  down) shift; cmd_down "$@" ;;
+  *) echo "usage: lab.sh up [--break-alerting] | status [--json] | down" >&2; exit 2 ;;
+esac
