@@ -4,6 +4,7 @@
 #include "api/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <thread>
@@ -43,6 +44,18 @@ void ToHttplib(const ApiResponse& in, httplib::Response& out) {
   } else {
     out.set_content(in.body, in.content_type.c_str());
   }
+}
+
+// A Content-Length other than 0, or a Transfer-Encoding.
+bool HasBody(const httplib::Request& req) {
+  if (req.has_header("Transfer-Encoding")) return true;
+  if (!req.has_header("Content-Length")) return false;
+  return req.get_header_value("Content-Length") != "0";
+}
+
+// The methods whose body cpp-httplib reads before the handler runs.
+bool ReadsBody(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
 
 // Why cpp-httplib refused a request on its own (before the router saw it).
@@ -95,11 +108,30 @@ struct Server::Impl {
     // request refused before its body was read leaves nothing behind on the connection.
     http.set_keep_alive_max_count(1);
     http.set_payload_max_length(options.max_body_bytes);
+    // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which would let a second
+    // daemon (or anyone of the same user) bind the same port and take part of the requests.
+    http.set_socket_options([](int sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      auto refusal = Preflight(router, FromHttplib(req));
-      if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
-      ToHttplib(*refusal, res);
-      return httplib::Server::HandlerResponse::Handled;
+      ApiRequest request = FromHttplib(req);
+      if (auto refusal = Preflight(router, request)) {
+        ToHttplib(*refusal, res);  // before the body is read: a refused client sends it for nothing
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!HasBody(req)) {
+        // cpp-httplib would wait for the body of a POST, PUT, PATCH or DELETE without a
+        // Content-Length until the read timeout; HTTP says such a request has none.
+        ToHttplib(Handle(control, router, request), res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (!ReadsBody(req.method)) {
+        // cpp-httplib never reads the body of a GET: refuse it rather than ignore it.
+        ToHttplib(ErrorResponse(400, "a " + req.method + " request takes no request body"), res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;  // read the body (or 413), then route
     });
     auto handle = [this](const httplib::Request& req, httplib::Response& res) {
       ToHttplib(Handle(control, router, FromHttplib(req)), res);
