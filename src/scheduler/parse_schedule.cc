@@ -2,6 +2,9 @@
 // reported with its JSON pointer; the keys are documented in docs/scheduling.md.
 #include <cctype>
 #include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "scheduler/compiled.h"
 #include "scheduler/schedule.h"

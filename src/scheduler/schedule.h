@@ -79,7 +79,9 @@ Result<Schedule> ParseSchedule(const Json& value, const std::string& pointer,
 Status Compile(Schedule& s);
 
 // The next fire strictly after `after`, honouring the zone (DST), blackouts, `only`, and jitter.
-// nullopt if there is none within the horizon (kHorizonYears; long enough for every Feb 29).
+// nullopt if there is none within the horizon (kHorizonYears; long enough for every Feb 29) or
+// the schedule does not compile. With jitter, the fire of a nominal time just before `after` may
+// be the answer (its delay carries it past `after`). A few microseconds: a field-wise search.
 std::optional<WallTime> NextFire(const Schedule& s, WallTime after);
 
 // The next nominal (unjittered) fire strictly after `after` that the windows allow: the time a
@@ -87,7 +89,8 @@ std::optional<WallTime> NextFire(const Schedule& s, WallTime after);
 std::optional<WallTime> NextNominalFire(const Schedule& s, WallTime after);
 
 // Nominal fire times in (from, to] that were not fired (the daemon was down): their count, never
-// replayed. Fires inside a blackout (or outside every `only` window) are not counted.
+// replayed. Fires inside a blackout (or outside every `only` window) are not counted. A cron
+// schedule counts at most 100,000 (then stops); @every counts exactly.
 size_t CountMissed(const Schedule& s, WallTime from, WallTime to);
 
 inline constexpr int kHorizonYears = 10;

@@ -9,8 +9,11 @@
 //     clock and makes nothing up;
 //   - a repeat (fall back): a cron with fixed hours fires only in the first pass; an every-hour
 //     cron fires in both passes.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
-#include <cstring>
+#include <optional>
+#include <string>
 
 #include "scheduler/compiled.h"
 #include "scheduler/schedule.h"
@@ -24,6 +27,17 @@ using TzPoint = cctz::time_point<cctz::seconds>;
 
 constexpr Sec kHorizonSeconds = Sec{kHorizonYears} * 366 * 86400;
 constexpr size_t kMissedSteps = 100000;  // cron: counted fire by fire, up to this many
+
+// The last whole second a WallTime can hold (year 2262): limits never pass it.
+const Sec kLastSec =
+    std::chrono::floor<std::chrono::seconds>(WallTime::max()).time_since_epoch().count() - 1;
+
+// Jitter as used: a schedule built by hand may hold anything; ParseSchedule allows 0..86400.
+double EffectiveJitter(const Schedule& s) {
+  return s.jitter_seconds > 0 ? std::min(s.jitter_seconds, 86400.0) : 0.0;
+}
+
+Sec LimitAfter(Sec a) { return a >= kLastSec - kHorizonSeconds ? kLastSec : a + kHorizonSeconds; }
 
 TzPoint AtSec(Sec s) { return TzPoint(cctz::seconds(s)); }
 Sec OfPoint(const TzPoint& p) { return p.time_since_epoch().count(); }
@@ -139,9 +153,10 @@ double JitterFraction(const std::string& name, Sec nominal) {
 
 // The actual fire of nominal `n`: delayed by a fraction of min(jitter, gap to the next nominal).
 WallTime Jittered(const Schedule& s, const CompiledSchedule& c, Sec n) {
-  if (!(s.jitter_seconds > 0)) return FromSec(n);
-  double cap_ns = s.jitter_seconds * 1e9;
-  if (auto next = NextRaw(c, n, n + kHorizonSeconds)) {
+  const double jitter = EffectiveJitter(s);
+  if (jitter == 0) return FromSec(n);
+  double cap_ns = jitter * 1e9;
+  if (auto next = NextRaw(c, n, LimitAfter(n))) {
     cap_ns = std::min(cap_ns, static_cast<double>(*next - n) * 1e9);
   }
   auto delay = static_cast<int64_t>(std::floor(JitterFraction(s.name, n) * cap_ns));
@@ -165,7 +180,7 @@ std::optional<WallTime> NextNominalFire(const Schedule& s, WallTime after) {
   const CompiledSchedule* c = Resolve(s, scratch);
   if (c == nullptr) return std::nullopt;
   Sec a = FloorSec(after);
-  auto n = NextAllowed(s, *c, a, a + kHorizonSeconds);
+  auto n = NextAllowed(s, *c, a, LimitAfter(a));
   if (!n) return std::nullopt;
   return FromSec(*n);
 }
@@ -175,8 +190,9 @@ std::optional<WallTime> NextFire(const Schedule& s, WallTime after) {
   const CompiledSchedule* c = Resolve(s, scratch);
   if (c == nullptr) return std::nullopt;
   Sec a = FloorSec(after);
-  Sec limit = a + kHorizonSeconds;
-  if (!(s.jitter_seconds > 0)) {
+  Sec limit = LimitAfter(a);
+  const double jitter = EffectiveJitter(s);
+  if (jitter == 0) {
     auto n = NextAllowed(s, *c, a, limit);
     if (!n) return std::nullopt;
     return FromSec(*n);
@@ -185,7 +201,7 @@ std::optional<WallTime> NextFire(const Schedule& s, WallTime after) {
   // keep the order of their nominal times: the answer is the first fire after `after` among the
   // nominal times from `after - jitter` on.
   Sec x = FloorSec(after - std::chrono::duration_cast<WallTime::duration>(
-                               std::chrono::duration<double>(s.jitter_seconds)));
+                               std::chrono::duration<double>(jitter)));
   while (true) {
     auto n = NextAllowed(s, *c, x, limit);
     if (!n) return std::nullopt;

@@ -114,5 +114,24 @@ TEST(Jitter, WindowsDecideByTheNominalTime) {
   EXPECT_LT(*f, At("2026-02-01 16:55"));
 }
 
+TEST(Jitter, HandBuiltValuesAreBounded) {
+  // ParseSchedule allows 0..86400; a schedule built in code with more is capped, NaN is none.
+  Schedule s;
+  s.name = "huge";
+  s.cron = "@daily";
+  s.jitter_seconds = 1e30;
+  auto f = NextFire(s, At("2026-02-01 12:00"));
+  ASSERT_TRUE(f);
+  EXPECT_GT(*f, At("2026-02-01 12:00"));
+  EXPECT_LT(*f, At("2026-02-03 00:00"));  // capped at a day: below the next-but-one nominal
+  s.jitter_seconds = std::nan("");
+  EXPECT_EQ(NextFire(s, At("2026-02-01 12:00")), At("2026-02-02 00:00"));
+  // Near the end of what a time point holds (2262): no fire past it, no overflow.
+  s.jitter_seconds = 0;
+  s.cron = "0 0 1 1 *";
+  EXPECT_EQ(NextFire(s, At("2261-06-01 00:00")), At("2262-01-01 00:00"));
+  EXPECT_FALSE(NextFire(s, At("2262-01-01 00:00")).has_value());
+}
+
 }  // namespace
 }  // namespace chaosrun::scheduler
