@@ -16,7 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-class NginxTest : public ::testing::Test {
+class TlsNginxTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::access(kNginx, X_OK) != 0) GTEST_SKIP() << kNginx << " is not installed";
@@ -72,7 +72,7 @@ class NginxTest : public ::testing::Test {
   Env env_;
 };
 
-TEST_F(NginxTest, ProbeDescribesTheServedCertificate) {
+TEST_F(TlsNginxTest, ProbeDescribesTheServedCertificate) {
   json r = ProbeNow();
   EXPECT_EQ(r["verified"], true) << r.dump();
   EXPECT_EQ(r["verify_error"], "ok");
@@ -91,12 +91,12 @@ TEST_F(NginxTest, ProbeDescribesTheServedCertificate) {
   EXPECT_EQ(system.value["verified"], false) << system.value.dump();
 }
 
-TEST_F(NginxTest, ExpiredThroughPidfileHupThenUndo) {
+TEST_F(TlsNginxTest, ExpiredThroughPidfileHupThenUndo) {
   Drill(json{{"fault", "expired"}, {"issuer_cert", pki_.ca_pem}, {"issuer_key", pki_.ca_key}},
         "certificate has expired");
 }
 
-TEST_F(NginxTest, OtherFaultsAsTheClientSeesThem) {
+TEST_F(TlsNginxTest, OtherFaultsAsTheClientSeesThem) {
   Drill(json{{"fault", "not_yet_valid"}, {"issuer_cert", pki_.ca_pem}, {"issuer_key", pki_.ca_key}},
         "certificate is not yet valid");
   Drill(json{{"fault", "wrong_host"}, {"issuer_cert", pki_.ca_pem}, {"issuer_key", pki_.ca_key}},
@@ -105,7 +105,7 @@ TEST_F(NginxTest, OtherFaultsAsTheClientSeesThem) {
   Drill(json{{"fault", "untrusted_ca"}}, "unable to get local issuer certificate");
 }
 
-TEST_F(NginxTest, ProbeNeverHangsOnASilentServer) {
+TEST_F(TlsNginxTest, ProbeNeverHangsOnASilentServer) {
   // A listener that accepts (the kernel completes the handshake) and never speaks TLS.
   int port = UnusedPort();
   pid_t nc =

@@ -13,7 +13,7 @@ namespace {
 
 const std::vector<std::string> kSans = {"DNS:lab.example", "DNS:www.lab.example", "IP:127.0.0.1"};
 
-class CertgenTest : public ::testing::TestWithParam<std::string> {
+class TlsCertgenTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ca_ = MakeTestCa();
@@ -48,7 +48,7 @@ class CertgenTest : public ::testing::TestWithParam<std::string> {
   Issued ca_, leaf_;
 };
 
-TEST_P(CertgenTest, ExpiredKeepsNamesAndKeyAndFailsOnlyOnTime) {
+TEST_P(TlsCertgenTest, ExpiredKeepsNamesAndKeyAndFailsOnlyOnTime) {
   FaultOutput out = Make(Fault::kExpired, true, false);
   ASSERT_EQ(out.error, "");
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, "lab.example"), X509_V_ERR_CERT_HAS_EXPIRED);
@@ -57,14 +57,14 @@ TEST_P(CertgenTest, ExpiredKeepsNamesAndKeyAndFailsOnlyOnTime) {
   EXPECT_TRUE(out.key_file.empty());
 }
 
-TEST_P(CertgenTest, NotYetValid) {
+TEST_P(TlsCertgenTest, NotYetValid) {
   FaultOutput out = Make(Fault::kNotYetValid, true, false);
   ASSERT_EQ(out.error, "");
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, "lab.example"), X509_V_ERR_CERT_NOT_YET_VALID);
   ExpectSameNamesAndKey(out.cert_file);
 }
 
-TEST_P(CertgenTest, WrongHostVerifiesButNotForTheHost) {
+TEST_P(TlsCertgenTest, WrongHostVerifiesButNotForTheHost) {
   FaultOutput out = Make(Fault::kWrongHost, true, false);
   ASSERT_EQ(out.error, "");
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, ""), X509_V_OK);
@@ -75,7 +75,7 @@ TEST_P(CertgenTest, WrongHostVerifiesButNotForTheHost) {
   EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(c.get()), leaf_.key.get()), 1);
 }
 
-TEST_P(CertgenTest, SelfSignedWithTheOriginalKey) {
+TEST_P(TlsCertgenTest, SelfSignedWithTheOriginalKey) {
   FaultOutput out = Make(Fault::kSelfSigned, false, true);
   ASSERT_EQ(out.error, "");
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, "lab.example"),
@@ -85,13 +85,13 @@ TEST_P(CertgenTest, SelfSignedWithTheOriginalKey) {
   EXPECT_EQ(X509_verify(c.get(), leaf_.key.get()), 1);  // signed by its own key
 }
 
-TEST_P(CertgenTest, SelfSignedWithoutKeyIsRefused) {
+TEST_P(TlsCertgenTest, SelfSignedWithoutKeyIsRefused) {
   FaultOutput out = Make(Fault::kSelfSigned, false, false);
   EXPECT_TRUE(out.invalid_argument);
   EXPECT_NE(out.error.find("key_path"), std::string::npos) << out.error;
 }
 
-TEST_P(CertgenTest, UntrustedCa) {
+TEST_P(TlsCertgenTest, UntrustedCa) {
   FaultOutput out = Make(Fault::kUntrustedCa, false, false);
   ASSERT_EQ(out.error, "");
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, "lab.example"),
@@ -99,7 +99,7 @@ TEST_P(CertgenTest, UntrustedCa) {
   ExpectSameNamesAndKey(out.cert_file);
 }
 
-TEST_P(CertgenTest, NewKeyOfTheSameType) {
+TEST_P(TlsCertgenTest, NewKeyOfTheSameType) {
   FaultInputs in;
   in.spec.path = "/srv/cert.pem";
   in.spec.key_path = "/srv/key.pem";
@@ -124,7 +124,7 @@ TEST_P(CertgenTest, NewKeyOfTheSameType) {
   EXPECT_EQ(VerifyAgainst(ca_, out.cert_file, "lab.example"), X509_V_ERR_CERT_HAS_EXPIRED);
 }
 
-INSTANTIATE_TEST_SUITE_P(KeyTypes, CertgenTest,
+INSTANTIATE_TEST_SUITE_P(KeyTypes, TlsCertgenTest,
                          ::testing::Values("ec:prime256v1", "rsa:2048", "ed25519"),
                          [](const ::testing::TestParamInfo<std::string>& p) {
                            std::string n = p.param;
@@ -134,7 +134,7 @@ INSTANTIATE_TEST_SUITE_P(KeyTypes, CertgenTest,
                            return n;
                          });
 
-TEST(CertgenGarbled, GarbleAndTruncateNeverParse) {
+TEST(TlsCertgenGarbled, GarbleAndTruncateNeverParse) {
   Issued ca = MakeTestCa();
   Issued leaf = IssueLeaf(ca, "lab.example", kSans);
   for (bool truncate : {false, true}) {
@@ -149,7 +149,7 @@ TEST(CertgenGarbled, GarbleAndTruncateNeverParse) {
   }
 }
 
-TEST(CertgenIssuer, ExpiredWithoutIssuerIsRefusedNamingIt) {
+TEST(TlsCertgenIssuer, ExpiredWithoutIssuerIsRefusedNamingIt) {
   Issued ca = MakeTestCa();
   Issued leaf = IssueLeaf(ca, "lab.example", kSans);
   FaultInputs in;
@@ -170,7 +170,7 @@ TEST(CertgenIssuer, ExpiredWithoutIssuerIsRefusedNamingIt) {
   EXPECT_NE(out.error.find("not the key of issuer_cert"), std::string::npos) << out.error;
 }
 
-TEST(CertgenIssuer, SelfSignedOriginalExpiresWithItsOwnKey) {
+TEST(TlsCertgenIssuer, SelfSignedOriginalExpiresWithItsOwnKey) {
   std::string error;
   PKeyPtr key = GenerateKey("ec:prime256v1", &error);
   CertRequest req;
@@ -196,7 +196,7 @@ TEST(CertgenIssuer, SelfSignedOriginalExpiresWithItsOwnKey) {
   EXPECT_LT(out.description["days_left"].get<double>(), 0);
 }
 
-TEST(CertgenDescribe, IsoTimesAndDaysLeft) {
+TEST(TlsCertgenDescribe, IsoTimesAndDaysLeft) {
   EXPECT_EQ(IsoTime(0), "1970-01-01T00:00:00Z");
   Issued ca = MakeTestCa();
   Issued leaf = IssueLeaf(ca, "lab.example", kSans, "rsa:2048");

@@ -36,7 +36,7 @@ Meta MetaOf(const std::string& path) {
   return {st.st_mode & 07777, st.st_uid, st.st_gid};
 }
 
-class ReplaceTest : public ::testing::Test {
+class TlsReplaceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ca_ = MakeTestCa();
@@ -81,7 +81,7 @@ class ReplaceTest : public ::testing::Test {
   Env env_;
 };
 
-TEST_F(ReplaceTest, PrepareRecordsOriginalsAndChangesNothing) {
+TEST_F(TlsReplaceTest, PrepareRecordsOriginalsAndChangesNothing) {
   json args = Args("expired");
   args["new_key"] = true;
   sdk::Reply plan = Prepare("replace_certificate", args, env_);
@@ -105,7 +105,7 @@ TEST_F(ReplaceTest, PrepareRecordsOriginalsAndChangesNothing) {
             std::string::npos);
 }
 
-TEST_F(ReplaceTest, ApplyThenUndoRestoresBytesModeAndOwner) {
+TEST_F(TlsReplaceTest, ApplyThenUndoRestoresBytesModeAndOwner) {
   std::string marker = dir_ + "/reloads";
   json args = Args("expired");
   args["new_key"] = true;
@@ -139,7 +139,7 @@ TEST_F(ReplaceTest, ApplyThenUndoRestoresBytesModeAndOwner) {
   ExpectOriginal();
 }
 
-TEST_F(ReplaceTest, UndoWithoutApplyIsHarmless) {
+TEST_F(TlsReplaceTest, UndoWithoutApplyIsHarmless) {
   sdk::Reply plan = Prepare("replace_certificate", Args("untrusted_ca"), env_);
   ASSERT_EQ(plan.status, CHAOSRUN_OK) << plan.value.dump();
   sdk::Reply undone = Undo("replace_certificate", plan.value["undo"], env_);
@@ -148,7 +148,7 @@ TEST_F(ReplaceTest, UndoWithoutApplyIsHarmless) {
   ExpectOriginal();
 }
 
-TEST_F(ReplaceTest, FailedReloadRestoresAtOnceAndFails) {
+TEST_F(TlsReplaceTest, FailedReloadRestoresAtOnceAndFails) {
   std::string marker = dir_ + "/reloads";
   json args = Args("expired");
   args["new_key"] = true;
@@ -174,7 +174,7 @@ TEST_F(ReplaceTest, FailedReloadRestoresAtOnceAndFails) {
   ExpectOriginal();
 }
 
-TEST_F(ReplaceTest, ReloadToAMissingPidfileRestoresAndFails) {
+TEST_F(TlsReplaceTest, ReloadToAMissingPidfileRestoresAndFails) {
   json args = Args("wrong_host");
   args["reload"] = {{"signal", "HUP"}, {"pidfile", dir_ + "/missing.pid"}};
   sdk::Reply plan = Prepare("replace_certificate", args, env_);
@@ -187,7 +187,7 @@ TEST_F(ReplaceTest, ReloadToAMissingPidfileRestoresAndFails) {
   ExpectOriginal();
 }
 
-TEST_F(ReplaceTest, UndoLeavesAFileSomeoneElseChanged) {
+TEST_F(TlsReplaceTest, UndoLeavesAFileSomeoneElseChanged) {
   sdk::Reply plan = Prepare("replace_certificate", Args("garbled"), env_);
   ASSERT_EQ(plan.status, CHAOSRUN_OK) << plan.value.dump();
   ASSERT_EQ(Apply("replace_certificate", plan.value, env_).status, CHAOSRUN_OK);
@@ -201,7 +201,7 @@ TEST_F(ReplaceTest, UndoLeavesAFileSomeoneElseChanged) {
   EXPECT_EQ(Slurp(cert_), renewed);
 }
 
-TEST_F(ReplaceTest, ApplyRefusesWhenTheFileChangedSincePrepare) {
+TEST_F(TlsReplaceTest, ApplyRefusesWhenTheFileChangedSincePrepare) {
   sdk::Reply plan = Prepare("replace_certificate", Args("not_yet_valid"), env_);
   ASSERT_EQ(plan.status, CHAOSRUN_OK);
   std::string renewed = IssueLeaf(ca_, "lab.example", {"DNS:lab.example"}).cert_pem;
@@ -211,7 +211,7 @@ TEST_F(ReplaceTest, ApplyRefusesWhenTheFileChangedSincePrepare) {
   EXPECT_EQ(Slurp(cert_), renewed);
 }
 
-TEST_F(ReplaceTest, SymlinkIsResolvedAndKept) {
+TEST_F(TlsReplaceTest, SymlinkIsResolvedAndKept) {
   std::string link = dir_ + "/live.pem";
   ASSERT_EQ(::symlink(cert_.c_str(), link.c_str()), 0);
   json args = Args("self_signed");
@@ -228,7 +228,7 @@ TEST_F(ReplaceTest, SymlinkIsResolvedAndKept) {
   ExpectOriginal();
 }
 
-TEST_F(ReplaceTest, BadArgumentsNameTheField) {
+TEST_F(TlsReplaceTest, BadArgumentsNameTheField) {
   auto why = [&](json args) {
     sdk::Reply r = Prepare("replace_certificate", args, env_);
     EXPECT_EQ(r.status, CHAOSRUN_INVALID_ARGUMENT) << args.dump();
