@@ -1,6 +1,7 @@
 #include "telemetry/sink.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <map>
@@ -26,6 +27,16 @@ class Sink {
   ~Sink() { Stop(); }
 
   std::string Start(int port) {
+    // One request per connection: Alertmanager's keep-alive would hold Stop() for the read
+    // timeout otherwise.
+    server_.set_keep_alive_max_count(1);
+    server_.set_read_timeout(2, 0);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second sink
+    // (or anything else) share the port and take half the notifications.
+    server_.set_socket_options([](int sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
       Record(req.body, res);
     });
