@@ -11,6 +11,7 @@
 #include "engine/activity.h"
 #include "engine/hypothesis.h"
 #include "engine/safeguards.h"
+#include "journal/drill.h"
 #include "journal/journal.h"
 #include "subst/register_secrets.h"
 
@@ -425,6 +426,8 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     journal["deviated"] = deviated;
     journal["end"] = IsoTimestamp(clock_.WallNow());
     journal["duration"] = DurationToSeconds(clock_.Now() - start);
+    // A fire drill's times (probes with a `measure` argument), from the finished journal.
+    if (Json drill = journal::DrillTimes(journal); !drill.is_null()) journal["drill"] = drill;
   });
   if (!journal_ok) {
     // The smallest journal that still says what happened.
