@@ -1,18 +1,16 @@
-// The subcommands of `chaosrun`; each returns the process exit code (docs/cli.md).
+// The subcommands of `chaosrun` that run the pipeline (src/session/): each returns the process
+// exit code (docs/cli.md).
 #pragma once
 
 #include "cli/args.h"
-#include "common/json.h"
-#include "common/status.h"
-#include "subst/configuration.h"
+#include "session/session.h"
 
 namespace chaosrun::cli {
 
 int RunCommand(const Args& args);
 int ValidateCommand(const Args& args);
 
-// Shared steps: --var/--var-file into overrides (usage errors), and loading the document.
-Status BuildOverrides(const Args& args, subst::Overrides& out);
-Result<Json> LoadSource(const std::string& source);
+// The command line as a run request (everything but the observer, which the command owns).
+session::RunRequest RunRequestFrom(const Args& args);
 
 }  // namespace chaosrun::cli

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "faults/bounded_undo.h"
 #include "ledger/ledger.h"
@@ -34,7 +36,10 @@ std::string Targets(const Json& intent) {
 
 }  // namespace
 
-Result<size_t> PendingFaults(const std::string& state_dir) {
+Result<size_t> PendingFaults(const std::string& state_dir) { return PendingFaults(state_dir, {}); }
+
+Result<size_t> PendingFaults(const std::string& state_dir,
+                             const std::vector<std::string>& excluded_runs) {
   auto dir_exists = ledger::CheckStateDir(state_dir);
   if (!dir_exists) return Err(dir_exists.error());
   if (!*dir_exists || !Exists(state_dir + "/ledger.jsonl")) return size_t{0};
@@ -42,7 +47,12 @@ Result<size_t> PendingFaults(const std::string& state_dir) {
   if (!l) return Err(l.error());
   auto p = (*l)->Pending();
   if (!p) return Err(p.error());
-  return p->size();
+  size_t n = 0;
+  for (const auto& e : *p) {
+    std::string run = Str(e.intent, "run");
+    if (std::find(excluded_runs.begin(), excluded_runs.end(), run) == excluded_runs.end()) ++n;
+  }
+  return n;
 }
 
 Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& registry,

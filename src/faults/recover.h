@@ -34,5 +34,9 @@ Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& re
 // The number of unrecovered faults (0 when the state directory or the ledger does not exist; an
 // error when either is not private to the effective user).
 Result<size_t> PendingFaults(const std::string& state_dir);
+// The same, not counting the faults recorded by `excluded_runs` (an intent's "run"): the runs a
+// daemon has in flight share its state directory and are not "earlier runs".
+Result<size_t> PendingFaults(const std::string& state_dir,
+                             const std::vector<std::string>& excluded_runs);
 
 }  // namespace chaosrun::faults

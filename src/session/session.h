@@ -13,6 +13,7 @@
 // returns (no effect).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ struct RunRequest {
   // Faults in the ledger recorded by these run ids are not "pending from an earlier run": the
   // daemon passes the ids of its runs in flight, which share its state directory and its pid.
   std::vector<std::string> concurrent_run_ids;
+  // The same, asked for at the moment of the check, added to concurrent_run_ids (the runs in
+  // flight change while this one waits to start); null = none. Called once, from Run()'s thread.
+  std::function<std::vector<std::string>()> concurrent_run_ids_now;
 
   // What the console (or the daemon's log) shows; null = nothing.
   engine::Observer* observer = nullptr;
@@ -68,14 +72,14 @@ struct Outcome {
   // "not-run" when the pipeline stopped before the runner (bad input, pending faults, ...).
   std::string status = "not-run";
   bool deviated = false;
-  std::string run_id;           // the ledger's id for this run's faults
-  std::string journal_path;     // "" when no journal was written
-  Json journal;                 // the journal as written (null when none)
-  std::string error;            // why the pipeline stopped before or after the run ("" = no)
-  size_t faults_applied = 0;    // driver faults applied in this run
-  size_t faults_undone = 0;     // ... and undone
-  size_t faults_left = 0;       // ... still applied when the run ended (in the ledger)
-  bool usage_error = false;     // a bad --var / --var-file (exit 2)
+  std::string run_id;         // the ledger's id for this run's faults
+  std::string journal_path;   // "" when no journal was written
+  Json journal;               // the journal as written (null when none)
+  std::string error;          // why the pipeline stopped before or after the run ("" = no)
+  size_t faults_applied = 0;  // driver faults applied in this run
+  size_t faults_undone = 0;   // ... and undone
+  size_t faults_left = 0;     // ... still applied when the run ended (in the ledger)
+  bool usage_error = false;   // a bad --var / --var-file (exit 2)
 };
 
 class Session {
