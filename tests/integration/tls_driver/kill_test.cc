@@ -39,34 +39,7 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   ASSERT_EQ(::mkfifo(gate.c_str(), 0600), 0);
   std::string reloads = dir + "/reloads";
 
-  json experiment{
-      {"title", "certificate expires while the runner dies"},
-      {"description", "kill -9 mid-flight; recover restores the original"},
-      {"blast-radius", {{"allow", json::array({"file:" + files + "/*"})}}},
-      {"method",
-       json::array(
-           {json{{"type", "action"},
-                 {"name", "expire-the-certificate"},
-                 {"provider",
-                  {{"type", "driver"},
-                   {"driver", "tls"},
-                   {"func", "replace_certificate"},
-                   {"arguments",
-                    {{"path", pki.cert},
-                     {"key_path", pki.key},
-                     {"new_key", true},
-                     {"fault", "expired"},
-                     {"issuer_cert", pki.ca_pem},
-                     {"issuer_key", pki.ca_key},
-                     {"reload", {{"command", {"sh", "-c", "echo reload >> " + reloads}}}}}}}}},
-            json{{"type", "action"},
-                 {"name", "gate"},
-                 {"provider",
-                  {{"type", "process"},
-                   {"path", "sh"},
-                   {"arguments",
-                    json::array({"-c", ": > \"$1/at\"; exec timeout 60 cat \"$1/go\"", "sh", dir})},
-                   {"timeout", 90}}}}})}};
+  json experiment = ExpireExperiment(pki, reloads, dir);
   std::string exp_path = dir + "/experiment.json";
   std::ofstream(exp_path) << experiment.dump(2);
 
@@ -81,6 +54,12 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   EXPECT_NE(Sha256Hex(ReadAll(pki.cert)), Sha256Hex(pki.leaf.cert_pem));
   EXPECT_NE(Sha256Hex(ReadAll(pki.key)), Sha256Hex(pki.leaf.key_pem));
   EXPECT_EQ(ReadAll(reloads), "reload\n");
+  // The ledger (0600) holds the undo with the original key's bytes (docs/tls.md says so).
+  std::string ledger = state + "/ledger.jsonl";
+  struct stat st {};
+  ASSERT_EQ(::stat(ledger.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_NE(ReadAll(ledger).find(Base64Encode(pki.leaf.key_pem)), std::string::npos);
   ASSERT_EQ(::kill(runner, SIGKILL), 0);
   EXPECT_EQ(WaitChild(runner), 128 + SIGKILL);
   OpenFifoForWriting(gate);  // the orphaned gate ends (cat sees its byte and EOF)
@@ -92,6 +71,7 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   EXPECT_EQ(Sha256Hex(ReadAll(pki.cert)), Sha256Hex(pki.leaf.cert_pem));
   EXPECT_EQ(Sha256Hex(ReadAll(pki.key)), Sha256Hex(pki.leaf.key_pem));
   EXPECT_EQ(ReadAll(reloads), "reload\nreload\n");
+  EXPECT_EQ(ReadAll(ledger), "");
   // A second recover finds nothing to do.
   pid_t again =
       StartChild({CHAOSRUN_BINARY, "recover", "--state-dir", state}, dir + "/recover2.log");

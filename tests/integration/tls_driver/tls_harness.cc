@@ -151,4 +151,40 @@ LabPki WriteLabPki(const std::string& dir) {
   return p;
 }
 
+nlohmann::json ExpireExperiment(const LabPki& pki, const std::string& reloads,
+                                const std::string& gate_dir) {
+  using nlohmann::json;
+  std::string files = pki.cert.substr(0, pki.cert.rfind('/'));
+  json method = json::array(
+      {json{{"type", "action"},
+            {"name", "expire-the-certificate"},
+            {"provider",
+             {{"type", "driver"},
+              {"driver", "tls"},
+              {"func", "replace_certificate"},
+              {"arguments",
+               {{"path", pki.cert},
+                {"key_path", pki.key},
+                {"new_key", true},
+                {"fault", "expired"},
+                {"issuer_cert", pki.ca_pem},
+                {"issuer_key", pki.ca_key},
+                {"reload", {{"command", {"sh", "-c", "echo reload >> " + reloads}}}}}}}}}});
+  if (!gate_dir.empty()) {
+    method.push_back(json{
+        {"type", "action"},
+        {"name", "gate"},
+        {"provider",
+         {{"type", "process"},
+          {"path", "sh"},
+          {"arguments",
+           json::array({"-c", ": > \"$1/at\"; exec timeout 60 cat \"$1/go\"", "sh", gate_dir})},
+          {"timeout", 90}}}});
+  }
+  return json{{"title", "an expired certificate"},
+              {"description", "replace_certificate on the test PKI"},
+              {"blast-radius", {{"allow", json::array({"file:" + files + "/*"})}}},
+              {"method", method}};
+}
+
 }  // namespace chaosrun::drivers::tls::itest

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,12 @@ struct LabPki {
   std::string ca_pem, ca_key, cert, key;
 };
 LabPki WriteLabPki(const std::string& dir);
+
+// An experiment whose method applies replace_certificate (fault expired, new_key, signed by the
+// lab CA, reloaded by `sh -c "echo reload >> RELOADS"`) to the lab PKI, allowed by a blast
+// radius of file:<dir of the certificate>/*; with `gate_dir`, a second step marks GATE_DIR/at
+// and blocks reading the fifo GATE_DIR/go (timeout 60).
+nlohmann::json ExpireExperiment(const LabPki& pki, const std::string& reloads,
+                                const std::string& gate_dir);
 
 }  // namespace chaosrun::drivers::tls::itest
