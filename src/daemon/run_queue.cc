@@ -1,6 +1,7 @@
 // The run queue: runs wait for a slot (limits.max_concurrent_runs), each runs on a thread of its
 // own, and its end updates the journal store, the schedule's state, the counters and the webhook.
 #include <algorithm>
+#include <filesystem>
 
 #include "common/log.h"
 #include "daemon/daemon.h"
@@ -29,7 +30,9 @@ Result<Json> Daemon::StartRun(const std::string& experiment, const subst::Overri
   std::lock_guard lock(mu_);
   auto path = ResolveIn(config_.experiments_dir, experiment);
   if (!path) return Err(path.error());
-  return EnqueueLocked(experiment, *path, "", vars, config_.limits.run_deadline_seconds, "");
+  std::string name = std::filesystem::path(experiment).stem().string();
+  if (name.empty()) name = experiment;
+  return EnqueueLocked(name, *path, "", vars, config_.limits.run_deadline_seconds, "");
 }
 
 Result<Json> Daemon::EnqueueLocked(const std::string& experiment, const std::string& path,
@@ -172,6 +175,16 @@ void Daemon::InterruptAllLocked(engine::InterruptKind kind, const std::string& r
   for (auto& [id, entry] : runs_) {
     if (entry->state == RunState::kRunning) entry->handle->Interrupt(kind, reason);
   }
+}
+
+bool Daemon::WaitIdle(std::chrono::milliseconds cap) {
+  bool idle = false;
+  {
+    std::unique_lock lock(mu_);
+    idle = idle_cv_.wait_for(lock, cap, [this] { return runs_.empty(); });
+  }
+  JoinFinished();
+  return idle;
 }
 
 void Daemon::JoinFinished() {
