@@ -2,7 +2,9 @@
 // records the originals, apply replaces atomically keeping mode and owner, a failed reload
 // restores at once (issue 12, proof "restore after a failed reload"), undo is idempotent.
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -185,6 +187,37 @@ TEST_F(TlsReplaceTest, ReloadToAMissingPidfileRestoresAndFails) {
   EXPECT_NE(why.find("cannot read the pidfile"), std::string::npos) << why;
   EXPECT_NE(why.find("reloading it failed"), std::string::npos) << why;
   ExpectOriginal();
+}
+
+TEST_F(TlsReplaceTest, SignalToAPidAndAFailedReloadAfterTheUndoIsRetried) {
+  // A child of ours whose default action for SIGUSR1 is to die: its exit status proves the
+  // signal arrived. Once reaped, its pid names nobody and the next reload fails.
+  pid_t child = -1;
+  char sleep_arg[] = "sleep", sixty[] = "60";
+  char* argv[] = {sleep_arg, sixty, nullptr};
+  ASSERT_EQ(::posix_spawnp(&child, "sleep", nullptr, nullptr, argv, environ), 0);
+  json args = Args("untrusted_ca");
+  args["reload"] = {{"signal", "USR1"}, {"pid", child}};
+  sdk::Reply plan = Prepare("replace_certificate", args, env_);
+  ASSERT_EQ(plan.status, CHAOSRUN_OK) << plan.value.dump();
+  sdk::Reply applied = Apply("replace_certificate", plan.value, env_);
+  ASSERT_EQ(applied.status, CHAOSRUN_OK) << applied.value.dump();
+  EXPECT_EQ(applied.value["reload"], "SIGUSR1 sent to pid " + std::to_string(child));
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1);
+  // The undo restores, then its reload fails: the undo fails (the host retries it).
+  sdk::Reply undone = Undo("replace_certificate", plan.value["undo"], env_);
+  EXPECT_EQ(undone.status, CHAOSRUN_FAILED);
+  EXPECT_NE(undone.value["error"].get<std::string>().find("restored, but the reload failed"),
+            std::string::npos)
+      << undone.value.dump();
+  ExpectOriginal();
+  // The retry finds the original in place, tries the reload again and reports its failure.
+  undone = Undo("replace_certificate", plan.value["undo"], env_);
+  EXPECT_EQ(undone.status, CHAOSRUN_OK) << undone.value.dump();
+  EXPECT_NE(undone.value["reload_error"].get<std::string>().find("no process with pid"),
+            std::string::npos);
 }
 
 TEST_F(TlsReplaceTest, UndoLeavesAFileSomeoneElseChanged) {
