@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/log.h"
+#include "engine/controls.h"
 
 namespace chaosrun::engine {
 
@@ -121,6 +122,7 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
   bool skip = SkipsExecution(ctx.dry, probe) || SkipsExecution(dry, probe);
   bool skip_pauses = skip || SkipsPauses(dry, probe);
 
+  if (ctx.controls != nullptr) ctx.controls->Before(ControlLevel::kActivity, activity);
   if (!skip_pauses) Pause(ctx, PauseSeconds(activity, "before", ctx.scope));
 
   Json record = Json::object();
@@ -135,7 +137,8 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
     if (ctx.token().cancelled()) {
       outcome = providers::Outcome::Interrupted();
     } else {
-      providers::Context pctx{ctx.token()};
+      providers::Context pctx{ctx.token(), ctx.python, &ctx.scope.configuration(),
+                              &ctx.scope.secrets()};
       outcome = ctx.dispatcher().Run(activity, substituted, pctx);
     }
   }
@@ -147,8 +150,9 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
       break;
     case providers::Outcome::Kind::kFailed:
       record["status"] = "failed";
-      record["exception"] =
-          Json::array({"chaoslib.exceptions.ActivityFailed: " + outcome.error + "\n"});
+      record["exception"] = Json::array();
+      for (std::string& line : outcome.traceback) record["exception"].push_back(std::move(line));
+      record["exception"].push_back("chaoslib.exceptions.ActivityFailed: " + outcome.error + "\n");
       break;
     case providers::Outcome::Kind::kRefused:
       // Recorded as a failed activity (the reference's shape) that also says what was refused;
@@ -168,6 +172,7 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
   if (!skip_pauses && outcome.kind != providers::Outcome::Kind::kInterrupted) {
     Pause(ctx, PauseSeconds(activity, "after", ctx.scope));
   }
+  if (ctx.controls != nullptr) ctx.controls->After(ControlLevel::kActivity, activity, record);
   return record;
 }
 

@@ -32,6 +32,8 @@ enum class InterruptKind {
 };
 std::string_view Name(InterruptKind k);
 
+class Controls;
+
 class RunContext {
  public:
   RunContext(Clock& clock, providers::Dispatcher& dispatcher, Observer& observer)
@@ -44,6 +46,9 @@ class RunContext {
   subst::Scope scope;
   DryMode dry = DryMode::kNone;
   Json experiment;  // the raw document (refs resolve against it)
+  // The run's python bridge (python providers and controls; engine/controls.h), or null.
+  providers::PythonBridge* python = nullptr;
+  Controls* controls = nullptr;  // the run's controls (engine/controls.h), or null
 
   // --- interruption -------------------------------------------------------------------------
   // The token activities run under. Before rollbacks it is the method's; during rollbacks a

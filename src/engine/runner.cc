@@ -9,10 +9,12 @@
 #include "common/no_throw.h"
 #include "common/redact.h"
 #include "engine/activity.h"
+#include "engine/controls.h"
 #include "engine/hypothesis.h"
 #include "engine/safeguards.h"
 #include "journal/drill.h"
 #include "journal/journal.h"
+#include "providers/python_bridge.h"
 #include "subst/register_secrets.h"
 
 namespace chaosrun::engine {
@@ -160,7 +162,7 @@ Status PrepareScope(const Json& experiment, const RunOptions& options, RunContex
       continue;
     }
     Json p = SubstituteProvider(*provider, scope);
-    providers::Context pctx{ctx.token()};
+    providers::Context pctx{ctx.token(), ctx.python, &scope.configuration(), &scope.secrets()};
     auto out = ctx.dispatcher().Run(activity, p, pctx);
     if (out.kind != providers::Outcome::Kind::kSucceeded) {
       log::Warn("dynamic configuration '{}' failed: {}", key, out.error);
@@ -222,6 +224,19 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     }
   } detach{this};
 
+  // One python bridge per run, started by the first python activity or control (if any). A
+  // SIGUSR1/SIGUSR2 it receives (the reference's exit_gracefully()/exit_ungracefully(), e.g. a
+  // tripped chaosaddons safeguard) interrupts the run as that signal would interrupt chaosrun.
+  // Declared after `detach`: destroyed while this run is still the current one.
+  providers::PythonSettings python_settings;
+  python_settings.interpreter = options.python;
+  providers::PythonBridge python(python_settings);
+  python.SetInterruptHandler([this](bool harsh, const std::string& reason) {
+    log::Error("{}: stopping the experiment", reason);
+    Interrupt(harsh ? InterruptKind::kSigusr2 : InterruptKind::kSigusr1, reason);
+  });
+  ctx.python = &python;
+
   auto start_wall = clock_.WallNow();
   auto start = clock_.Now();
 
@@ -254,13 +269,23 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
   RunResult result;
   Json journal;
   Status scope_status = Status::Ok();
+  std::unique_ptr<Controls> controls;
   bool prepared = NoThrow("preparing the run", [&] {
     scope_status = PrepareScope(experiment, options, ctx);
     journal = journal::NewJournal(ExperimentCopy(experiment, ctx), IsoTimestamp(start_wall));
+    // Controls: every module is loaded and configured before anything runs.
+    auto globals = LoadControlFiles(options.control_files);
+    if (scope_status.ok() && !globals) scope_status = globals.error();
+    if (scope_status.ok()) {
+      controls = std::make_unique<Controls>(ctx, python, std::move(*globals));
+      scope_status = controls->Load();
+      if (scope_status.ok()) ctx.controls = controls.get();
+    }
   });
   if (!prepared || !scope_status.ok()) {
     if (!scope_status.ok()) log::Error("{}", scope_status.message());
     if (!journal.is_object()) journal = journal::NewJournal(experiment, IsoTimestamp(start_wall));
+    if (!scope_status.ok()) journal["abort"] = scope_status.message();
     journal["status"] = "aborted";
     journal["end"] = IsoTimestamp(clock_.WallNow());
     journal["duration"] = DurationToSeconds(clock_.Now() - start);
@@ -285,6 +310,7 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     strategies =
         ResolveStrategies(experiment, options.hypothesis_strategy, options.rollback_strategy);
     observer_.OnRunStarted(journal["experiment"], strategies);
+    controls->Before(ControlLevel::kExperiment, experiment);
 
     const Json* ssh_ptr = Member(experiment, "steady-state-hypothesis");
     const Json ssh = ssh_ptr ? *ssh_ptr : Json(nullptr);
@@ -295,7 +321,9 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
     bool before_ok = true;
     if (with_ssh && RunsBefore(strategies.hypothesis) && !ctx.interrupted()) {
       observer_.OnPhaseStarted(Phase::kHypothesisBefore);
+      controls->Before(ControlLevel::kHypothesis, ssh);
       HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisBefore);
+      controls->After(ControlLevel::kHypothesis, ssh, r.state);
       journal["steady_states"]["before"] = r.state;
       observer_.OnHypothesisFinished(Phase::kHypothesisBefore, r.state);
       if (!r.met && !r.interrupted) {
@@ -342,7 +370,9 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
       if (watch) monitor.Start();
       const Json* method = Member(experiment, "method");
       if (method != nullptr && method->is_array()) {
+        controls->Before(ControlLevel::kMethod, experiment);
         RunActivities(*method, ctx, Phase::kMethod, run_records, &method_aborted);
+        controls->After(ControlLevel::kMethod, experiment, run_records.ToJson());
       }
       if (continuous) continuous->Stop();
       monitor.Stop();
@@ -353,7 +383,9 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
       if (with_ssh && RunsAfter(strategies.hypothesis) && !ctx.interrupted() && !method_aborted &&
           st != RunStatus::kAborted && st != RunStatus::kInterrupted) {
         observer_.OnPhaseStarted(Phase::kHypothesisAfter);
+        controls->Before(ControlLevel::kHypothesis, ssh);
         HypothesisResult r = RunHypothesis(ssh, ctx, Phase::kHypothesisAfter);
+        controls->After(ControlLevel::kHypothesis, ssh, r.state);
         journal["steady_states"]["after"] = r.state;
         observer_.OnHypothesisFinished(Phase::kHypothesisAfter, r.state);
         if (!r.met && !r.interrupted) {
@@ -379,7 +411,9 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
       if (ShouldPlayRollbacks(strategies.rollback, status_before_rollbacks, deviated, harsh)) {
         observer_.OnPhaseStarted(Phase::kRollbacks);
         bool rb_aborted = false;
+        controls->Before(ControlLevel::kRollback, experiment);
         RunActivities(*rollbacks, ctx, Phase::kRollbacks, rollback_records, &rb_aborted);
+        controls->After(ControlLevel::kRollback, experiment, rollback_records.ToJson());
       } else {
         observer_.OnPhaseSkipped(Phase::kRollbacks, "the rollback strategy does not apply");
       }
@@ -439,6 +473,10 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
                {"end", IsoTimestamp(clock_.WallNow())},
                {"abort", "internal error while building the journal (see the log)"}};
   }
+  NoThrow("the controls' end", [&] {
+    controls->After(ControlLevel::kExperiment, experiment, journal);
+    controls->Cleanup();
+  });
   NoThrow("the observer", [&] { observer_.OnRunFinished(journal); });
 
   result.journal = std::move(journal);

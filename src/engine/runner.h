@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -30,6 +32,10 @@ struct RunOptions {
   subst::EnvLookup env;          // defaults to the process environment
   FaultHooks* faults = nullptr;  // driver faults: undone at the end whatever the strategy
   double deadline_seconds = 0;   // > 0: the run is interrupted when it lasts longer
+  // Python providers and controls (docs/python.md): --python PATH ("" = $CHAOSRUN_PYTHON, else
+  // python3 on the PATH), and --control-file paths (JSON/YAML maps name -> control, global).
+  std::string python;
+  std::vector<std::string> control_files;
 };
 
 struct RunResult {

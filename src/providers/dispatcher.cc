@@ -5,13 +5,6 @@ namespace chaosrun::providers {
 
 namespace {
 
-std::string StringOr(const Json& obj, const char* key, const char* fallback) {
-  auto it = obj.find(key);
-  if (it == obj.end()) return fallback;
-  if (it->is_string()) return it->get<std::string>();
-  return DumpCompact(*it);
-}
-
 std::string ActivityName(const Json& activity) {
   if (!activity.is_object()) return "";
   auto it = activity.find("name");
@@ -33,11 +26,7 @@ Outcome BuiltinDispatcher::Run(const Json& activity, const Json& provider, const
   const std::string& type = type_it->get_ref<const std::string&>();
   if (type == "process") return RunProcess(provider, ctx);
   if (type == "http") return RunHttp(provider, ctx);
-  if (type == "python") {
-    return Outcome::Failed("python providers are not supported by chaosrun (module '" +
-                           StringOr(provider, "module", "?") + "', func '" +
-                           StringOr(provider, "func", "?") + "')");
-  }
+  if (type == "python") return RunPython(provider, ctx);
   return Outcome::Failed("unknown provider type '" + type + "'" + in_activity);
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/cancel.h"
 #include "common/json.h"
@@ -25,19 +26,29 @@ struct Outcome {
   // action named by an activity that is not an action), "reason": ...} and, for
   // a blast-radius refusal, "rule" (the policy rule) and "target" (the target refused).
   Json refusal;
+  // kFailed by a python function: the traceback.format_exception lines of what it raised (the
+  // journal's `exception` shows them before the ActivityFailed line).
+  std::vector<std::string> traceback;
 
-  static Outcome Succeeded(Json out) { return {Kind::kSucceeded, std::move(out), {}, nullptr}; }
+  static Outcome Succeeded(Json out) { return {Kind::kSucceeded, std::move(out), {}, nullptr, {}}; }
   static Outcome Failed(std::string msg) {
-    return {Kind::kFailed, nullptr, std::move(msg), nullptr};
+    return {Kind::kFailed, nullptr, std::move(msg), nullptr, {}};
   }
-  static Outcome Interrupted() { return {Kind::kInterrupted, nullptr, "interrupted", nullptr}; }
+  static Outcome Interrupted() { return {Kind::kInterrupted, nullptr, "interrupted", nullptr, {}}; }
   static Outcome Refused(std::string msg, Json refusal) {
-    return {Kind::kRefused, nullptr, std::move(msg), std::move(refusal)};
+    return {Kind::kRefused, nullptr, std::move(msg), std::move(refusal), {}};
   }
 };
 
+class PythonBridge;
+
 struct Context {
   CancelToken cancel;  // cancelled on SIGINT/SIGTERM/...: stop at once, kill children
+  // For `python` providers: the run's bridge (null: python activities fail) and the resolved
+  // configuration and secrets (scope -> {key -> value}) injected into functions that ask.
+  PythonBridge* python = nullptr;
+  const Json* configuration = nullptr;
+  const Json* secrets = nullptr;
 };
 
 // `process` provider (ctk-spec §4.2): list arguments exec'd without a shell, string arguments via
@@ -47,6 +58,11 @@ Outcome RunProcess(const Json& provider, const Context& ctx);
 // `http` provider (ctk-spec §4.3) on libcurl: output {status, headers, body}; 4xx/5xx are data;
 // connection errors and timeouts fail; `expected_status` honoured (D3).
 Outcome RunHttp(const Json& provider, const Context& ctx);
+
+// `python` provider (ctk-spec §4.1) through ctx.python (providers/python_bridge.h): the
+// function's return value is the output; an exception fails the activity ("Type: message");
+// `timeout` (chaosrun's addition) kills the call.
+Outcome RunPython(const Json& provider, const Context& ctx);
 
 // Dispatches on provider.type. The engine owns one; later issues register more types (driver).
 class Dispatcher {
@@ -61,8 +77,7 @@ class Dispatcher {
   virtual bool ChangesWorld(const Json& /*provider*/) const { return false; }
 };
 
-// The built-in dispatcher: process, http; python answers kFailed "python providers are not
-// supported by chaosrun" (validation rejects them before a run).
+// The built-in dispatcher: process, http, python.
 class BuiltinDispatcher : public Dispatcher {
  public:
   Outcome Run(const Json& activity, const Json& provider, const Context& ctx) override;

@@ -1,5 +1,6 @@
-// Controls at any level (ctk-spec §8.8, §10 step 14). chaosrun does not run python controls: they
-// are accepted with a warning, as the reference accepts a control whose module it cannot import.
+// Controls at any level (ctk-spec §8.8, §10 step 14). A python control's module is imported
+// through the python bridge: one that cannot be imported is a warning, as in the reference (the
+// run itself refuses to start without it).
 #include <string>
 
 #include "validate/internal.h"
@@ -24,8 +25,19 @@ void CheckControlProvider(Context& ctx, const Json& provider, const std::string&
       ctx.Error(PointerAppend(pointer, "module"), "Control '" + name + "' must have a module path");
       return;
     }
-    ctx.Warn(pointer, "chaosrun does not run python controls; control '" + name + "' (module '" +
-                          module->get<std::string>() + "') will be ignored");
+    // The reference only warns about a module it cannot import, and so does validate; `run`
+    // refuses to start without it (engine/controls.h).
+    if (!ctx.options().python || ctx.python_unavailable_said) return;
+    const std::string& mod = module->get_ref<const std::string&>();
+    auto problem = ctx.options().python->ControlModule(mod);
+    if (!problem) {
+      ctx.python_unavailable_said = true;
+      ctx.Error(pointer, problem.error().message() + "; python controls cannot be loaded");
+    } else if (!problem->empty()) {
+      ctx.Warn(PointerAppend(pointer, "module"),
+               "could not find Python module '" + mod + "' in control '" + name + "' (" + *problem +
+                   "); chaosrun will not run the experiment without it");
+    }
     return;
   }
   const std::string shown = type == nullptr ? "None" : PythonStr(*type);

@@ -289,6 +289,7 @@ Options DefaultOptions() {
   Options options;
   options.resolve_executable = [](const std::string& name) { return chaosrun::Which(name); };
   options.env = subst::ProcessEnv();
+  options.python = BridgePythonCheck();
   return options;
 }
 

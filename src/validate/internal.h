@@ -39,6 +39,8 @@ class Context {
   std::set<std::string> activity_names;
   // Names of the top-level controls: what control refs may name.
   std::set<std::string> control_names;
+  // Python could not be reached (no interpreter): said once, at the first python activity.
+  bool python_unavailable_said = false;
 
  private:
   const Options& options_;

@@ -14,27 +14,47 @@ namespace chaosrun::validate::internal {
 namespace {
 
 using Checker = void (*)(Context&, const Json& provider, const std::string& pointer,
-                         const std::string& activity_name);
+                         const std::string& activity_name, const std::string& activity_type);
 
+// Python activities (ctk-spec §4.1): shape here, then import and signature through the python
+// bridge with the reference's messages (it names the function, not the activity, in signature
+// messages). No Python at all is one error, at the first python activity.
 void CheckPython(Context& ctx, const Json& provider, const std::string& pointer,
-                 const std::string& activity_name) {
+                 const std::string& activity_name, const std::string& activity_type) {
   const Json* module = Member(provider, "module");
   const Json* func = Member(provider, "func");
+  bool complete = true;
   if (IsBlank(module) || !module->is_string()) {
     ctx.Error(PointerAppend(pointer, "module"), "a Python activity must have a module path");
+    complete = false;
   }
   if (IsBlank(func) || !func->is_string()) {
     ctx.Error(PointerAppend(pointer, "func"), "a Python activity must have a function name");
+    complete = false;
   }
   if (const Json* args = Member(provider, "arguments");
       args != nullptr && !args->is_null() && !args->is_object()) {
     ctx.Error(PointerAppend(pointer, "arguments"), "python provider arguments must be a mapping");
+    complete = false;
   }
-  std::string what = "activity '" + activity_name + "'";
-  if (module != nullptr && module->is_string()) {
-    what += ", module '" + module->get<std::string>() + "'";
+  if (const Json* timeout = Member(provider, "timeout");
+      timeout != nullptr && !timeout->is_null() && (!timeout->is_number() || *timeout < 0)) {
+    ctx.Error(PointerAppend(pointer, "timeout"),
+              "python timeout must be a non-negative number of seconds");
   }
-  ctx.Error(pointer, "python providers are not supported by chaosrun yet (" + what + ")");
+  if (!complete || !ctx.options().python || ctx.python_unavailable_said) return;
+  auto problem = ctx.options().python->Activity(provider, activity_name, activity_type);
+  if (!problem) {
+    ctx.python_unavailable_said = true;
+    ctx.Error(pointer, problem.error().message() + "; python activities cannot be checked or run");
+    return;
+  }
+  if (problem->empty()) return;
+  const std::string& text = *problem;
+  const char* field = text.starts_with("could not find Python module") ? "module"
+                      : text.starts_with("The python module")          ? "func"
+                                                                       : "arguments";
+  ctx.Error(PointerAppend(pointer, field), text);
 }
 
 void CheckProcessArguments(Context& ctx, const Json& provider, const std::string& pointer) {
@@ -49,7 +69,7 @@ void CheckProcessArguments(Context& ctx, const Json& provider, const std::string
 }
 
 void CheckProcess(Context& ctx, const Json& provider, const std::string& pointer,
-                  const std::string& activity_name) {
+                  const std::string& activity_name, const std::string& /*activity_type*/) {
   const std::string path_ptr = PointerAppend(pointer, "path");
   const Json* path = Member(provider, "path");
   if (IsBlank(path)) {
@@ -104,7 +124,7 @@ void CheckHttpStatus(Context& ctx, const Json& provider, const std::string& poin
 }
 
 void CheckHttp(Context& ctx, const Json& provider, const std::string& pointer,
-               const std::string& /*activity_name*/) {
+               const std::string& /*activity_name*/, const std::string& /*activity_type*/) {
   const Json* url = Member(provider, "url");
   if (IsBlank(url)) {
     ctx.Error(PointerAppend(pointer, "url"), "an HTTP activity must have a URL");
@@ -138,7 +158,8 @@ void CheckHttp(Context& ctx, const Json& provider, const std::string& pointer,
 
 // The keys each provider type reads. Chaos Toolkit's own types keep unknown keys (a likely typo
 // is a warning); `driver` is chaosrun's format, where an unknown key is an error.
-constexpr std::string_view kPythonKeys[] = {"type", "module", "func", "arguments", "secrets"};
+constexpr std::string_view kPythonKeys[] = {"type",      "module",  "func",
+                                            "arguments", "secrets", "timeout"};
 constexpr std::string_view kProcessKeys[] = {"type", "path", "arguments", "timeout", "secrets"};
 constexpr std::string_view kHttpKeys[] = {
     "type",    "url",        "method",      "headers",         "arguments",
@@ -217,7 +238,7 @@ void CheckProvider(Context& ctx, const Json& provider, const std::string& pointe
     for (const Row& row : kCheckers) {
       if (name == row.type) {
         CheckLikelyTypos(ctx, provider, pointer, row.keys);
-        row.check(ctx, provider, pointer, activity_name);
+        row.check(ctx, provider, pointer, activity_name, activity_type);
         return;
       }
     }

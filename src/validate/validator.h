@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,23 @@ using DriverCheck =
     std::function<DriverFunc(const Json& provider, const std::string& pointer,
                              const std::string& activity_name, std::vector<Diagnostic>& out)>;
 
+// Resolves python activities and control modules (the reference imports them at validation).
+class PythonCheck {
+ public:
+  virtual ~PythonCheck() = default;
+  // The reference's validate_python_activity message for this provider block ("could not find
+  // Python module ...", "... does not expose a function ...", a signature mismatch), or "" when
+  // the module imports and the arguments bind. A Status when no check could be made (no Python).
+  virtual Result<std::string> Activity(const Json& provider, const std::string& activity_name,
+                                       const std::string& activity_type) = 0;
+  // "" when the control module imports, else why not.
+  virtual Result<std::string> ControlModule(const std::string& module) = 0;
+};
+
+// The check through a python bridge of its own (providers/python_bridge.h), started on first
+// use. `interpreter` as --python ("" = $CHAOSRUN_PYTHON, else python3 on the PATH).
+std::shared_ptr<PythonCheck> BridgePythonCheck(const std::string& interpreter = "");
+
 struct Options {
   // Resolves a process `path` the way `which` does (bare names via PATH, names with '/' relative
   // to the working directory). Returns nullopt when not found; injectable for tests.
@@ -56,9 +74,13 @@ struct Options {
   // An unknown key one or two edits away from a known one ("steady-state-hypotesis") is a
   // warning naming the likely key; `strict` (validate --strict) makes it an error.
   bool strict = false;
+  // Python activities and control modules are resolved through this (an error per activity
+  // that does not resolve; no Python at all is said once). Null: only their shape is checked.
+  std::shared_ptr<PythonCheck> python;
 };
 
-// resolve_executable = chaosrun::Which, env = subst::ProcessEnv(), no overrides, no drivers.
+// resolve_executable = chaosrun::Which, env = subst::ProcessEnv(), no overrides, no drivers,
+// python = BridgePythonCheck().
 Options DefaultOptions();
 
 // Returns errors (and warnings, marked) in the order above. No errors means valid.

@@ -4,10 +4,11 @@
 // The environment is clean (no variables but PATH), as in the reference's run. The reference
 // stopped at its first error; chaosrun reports all of them, so for a rejected file the test asserts
 // that the reference's reason is *among* ours. chaosrun does not run python providers yet: where
-// the reference imported a module that was missing ("could not find Python module 'M' in activity
-// 'N'") we report our python-unsupported error for that activity, and files the reference found
-// valid only because their modules are in the standard library (os, os.path) or were installed
-// for the reference's own tests are accepted except for python-unsupported errors (kOnlyPython).
+// python activities are resolved through the python bridge, as the reference imports them: a
+// missing module is the reference's "could not find Python module 'M' in activity 'N'", files whose
+// modules are in the standard library (os, os.path) are valid, and the one whose module was
+// installed for the reference's own tests only (tests.fixtures) gets only that error
+// (kOnlyPython). No corpus file uses a module Debian packages beyond the standard library.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -29,7 +30,7 @@ using validate::Diagnostic;
 
 enum class Expect {
   kValid,       // no error at all (warnings allowed, e.g. python controls)
-  kOnlyPython,  // valid for the reference; our only errors are python-unsupported ones
+  kOnlyPython,  // valid for the reference; our only errors are its modules missing here
   kRejected,    // an error containing `message` (at `pointer` when given)
 };
 
@@ -42,7 +43,7 @@ struct CorpusCase {
   bool other_errors_allowed = false;
 };
 
-constexpr const char* kPython = "python providers are not supported by chaosrun yet";
+constexpr const char* kPython = "could not find Python module";
 constexpr const char* kCounterUrl =
     "Configuration makes reference to an environment key that does not exist: COUNTER_URL";
 constexpr const char* kEntrypointUrl =
@@ -53,15 +54,14 @@ constexpr const char* kSuperpowerUrl =
 constexpr const char* kVegeta =
     "path 'vegeta' cannot be found, in activity 'simulate-some-traffic'";
 constexpr const char* kTolerancesModule =
-    "python providers are not supported by chaosrun yet (activity "
-    "'front-service-does-not-return-an-error', module 'tolerances')";
+    "could not find Python module 'tolerances' in activity "
+    "'front-service-does-not-return-an-error'";
 // SOURCES.md truncates this activity name; a prefix is enough.
 constexpr const char* kPrometheusModule =
-    "python providers are not supported by chaosrun yet (activity "
+    "could not find Python module 'chaosprometheus.probes' in activity "
     "'fetch-number-of-failed-calls-from-front-to-";
 constexpr const char* kK8sProbes =
-    "python providers are not supported by chaosrun yet (activity 'all-services-are-healthy', "
-    "module 'chaosk8s.probes')";
+    "could not find Python module 'chaosk8s.probes' in activity 'all-services-are-healthy'";
 
 // clang-format off
 const CorpusCase kCorpus[] = {
@@ -74,9 +74,9 @@ const CorpusCase kCorpus[] = {
   {"chaostoolkit-incubator__community-playground__interactive-controls__samples__yorn-interactive-experiment.json", Expect::kValid},
   {"chaostoolkit-incubator__community-playground__kubernetes-pack__drain-node-experiment.json", Expect::kRejected, "/configuration/service_url", kEntrypointUrl},
   {"chaostoolkit-incubator__community-playground__kubernetes-pack__kill-pods-experiment.json", Expect::kRejected, "/configuration/service_url", kEntrypointUrl},
-  {"chaostoolkit-incubator__community-playground__learning-chaos-engineering-book-samples__chapter5__experiment.json", Expect::kOnlyPython},
+  {"chaostoolkit-incubator__community-playground__learning-chaos-engineering-book-samples__chapter5__experiment.json", Expect::kValid},
   {"chaostoolkit-incubator__community-playground__learning-chaos-engineering-book-samples__chapter6__experiment.json", Expect::kRejected, nullptr,
-   "python providers are not supported by chaosrun yet (activity 'pods_in_phase', module 'chaosk8s.pod.probes')"},
+   "could not find Python module 'chaosk8s.pod.probes' in activity 'pods_in_phase'"},
   {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__latency-should-remain-sane-under-heavy-load.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
   {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__lose-all-of-powersources.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
   {"chaostoolkit-incubator__community-playground__superpower__experiments__kubernetes__lose-half-of-powersources.json", Expect::kRejected, "/configuration/service_url", kSuperpowerUrl},
@@ -98,11 +98,11 @@ const CorpusCase kCorpus[] = {
   {"nh-777__chaostoolkit-tutorials__02-chaos-engineering-experiments-with-chaostoolkit__service-down-not-visible-to-users__assets__experiment.json", Expect::kRejected, nullptr, kK8sProbes},
   {"Lawouach__chaostoolkit-from-rust__experiment.json", Expect::kValid},
   {"chaostoolkit__chaostoolkit__tests__fixtures__well-formed-experiment.json", Expect::kRejected, "/method/0/type", "an activity must have a type", true},
-  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists.json", Expect::kValid},
   {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists-fail.json", Expect::kOnlyPython},
-  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists-deviated.json", Expect::kOnlyPython},
-  {"chaostoolkit__chaostoolkit__tests__fixtures__override-rollbacks-runtime-strategy.json", Expect::kOnlyPython},
-  {"chaostoolkit__chaostoolkit__tests__fixtures__override-hypothesis-runtime-strategy.json", Expect::kOnlyPython},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__check-file-exists-deviated.json", Expect::kValid},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__override-rollbacks-runtime-strategy.json", Expect::kValid},
+  {"chaostoolkit__chaostoolkit__tests__fixtures__override-hypothesis-runtime-strategy.json", Expect::kValid},
   {"chaostoolkit__chaostoolkit__tests__fixtures__invalid-plan.json", Expect::kRejected, "/description", "experiment requires a description", true},
 };
 // clang-format on
@@ -126,6 +126,9 @@ fs::path CorpusDir() { return fs::path(CHAOSRUN_SHARED_DIR) / "corpus" / "ctk-pu
 // A clean environment: PATH only (process paths are looked up the way the reference did).
 validate::Options CleanOptions() {
   validate::Options options = validate::DefaultOptions();
+  // The system's interpreter where there is one (a shim on the PATH may take seconds to start).
+  if (fs::exists("/usr/bin/python3"))
+    options.python = validate::BridgePythonCheck("/usr/bin/python3");
   const char* path = std::getenv("PATH");
   const std::string path_value = path == nullptr ? "" : path;
   options.env = [path_value](const std::string& key) -> std::optional<std::string> {

@@ -15,12 +15,13 @@ Outcome Dispatch(const char* provider_json) {
   return d.Run(Json::parse(R"({"name": "my-activity"})"), Json::parse(provider_json), Context{});
 }
 
-TEST(DispatcherTest, PythonProvidersAreNotSupported) {
+TEST(DispatcherTest, PythonProvidersNeedTheRunsBridge) {
   Outcome o = Dispatch(R"({"type": "python", "module": "os.path", "func": "exists"})");
   EXPECT_EQ(o.kind, Kind::kFailed);
-  EXPECT_EQ(o.error,
-            "python providers are not supported by chaosrun (module 'os.path', func 'exists')");
+  EXPECT_EQ(o.error, "python activities need the python bridge, which this run has not");
   EXPECT_TRUE(o.output.is_null());
+  EXPECT_EQ(Dispatch(R"({"type": "python", "func": "exists"})").error,
+            "a Python activity must have a module path");
 }
 
 TEST(DispatcherTest, UnknownAndMissingTypes) {

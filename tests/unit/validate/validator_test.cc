@@ -141,14 +141,74 @@ TEST(Providers, DriverCheckHookReplacesTheNoPluginError) {
   EXPECT_EQ(seen, "slow@/method/0/provider");
 }
 
-TEST(Providers, PythonActivityNamesActivityAndModule) {
+// A PythonCheck that answers from a table (the real one goes through the python bridge:
+// tests/unit/providers/python_bridge_test.cc, tests/integration/python/).
+class TablePythonCheck final : public PythonCheck {
+ public:
+  bool unavailable = false;
+  int asked = 0;
+  Result<std::string> Activity(const Json& provider, const std::string& name,
+                               const std::string& type) override {
+    ++asked;
+    if (unavailable) return Err(Status::FailedPrecondition("no Python interpreter: none"));
+    const std::string module = provider.value("module", "");
+    if (module == "chaosk8s.pod.probes") {
+      return "could not find Python module '" + module + "' in activity '" + name + "'";
+    }
+    if (module == "m" && provider.value("func", "") == "g") {
+      return "The python module 'm' does not expose a function called 'g' in " + type + " '" +
+             name + "'";
+    }
+    if (provider.contains("arguments"))
+      return std::string("argument 'x' is not part of the function signature in activity 'f'");
+    return std::string();
+  }
+  Result<std::string> ControlModule(const std::string& module) override {
+    return module == "gone" ? std::string("ModuleNotFoundError: No module named 'gone'")
+                            : std::string();
+  }
+};
+
+TEST(Providers, PythonActivitiesAreResolvedThroughTheCheck) {
   const Json doc = Json::parse(R"({"title": "t", "description": "d", "method": [
-    {"type": "probe", "name": "pods_in_phase", "provider": {"type": "python", "module": "chaosk8s.pod.probes", "func": "pods_in_phase"}}]})");
-  const auto errors = Errors(Validate(doc, TestOptions()));
-  ASSERT_EQ(errors.size(), 1u) << Describe(errors);
+    {"type": "probe", "name": "pods_in_phase", "provider": {"type": "python", "module": "chaosk8s.pod.probes", "func": "pods_in_phase"}},
+    {"type": "action", "name": "a", "provider": {"type": "python", "module": "m", "func": "g"}},
+    {"type": "action", "name": "b", "provider": {"type": "python", "module": "m", "func": "f", "arguments": {"x": 1}}},
+    {"type": "action", "name": "c", "provider": {"type": "python", "module": "m", "func": "f"}}],
+    "controls": [{"name": "ctl", "provider": {"type": "python", "module": "gone"}}]})");
+  Options options = TestOptions();
+  auto check = std::make_shared<TablePythonCheck>();
+  options.python = check;
+  const auto all = Validate(doc, options);
+  const auto errors = Errors(all);
+  ASSERT_EQ(errors.size(), 3u) << Describe(all);
   EXPECT_EQ(errors[0].ToString(),
-            "/method/0/provider: python providers are not supported by chaosrun yet (activity "
-            "'pods_in_phase', module 'chaosk8s.pod.probes')");
+            "/method/0/provider/module: could not find Python module 'chaosk8s.pod.probes' in "
+            "activity 'pods_in_phase'");
+  EXPECT_EQ(errors[1].ToString(),
+            "/method/1/provider/func: The python module 'm' does not expose a function called 'g' "
+            "in action 'a'");
+  EXPECT_EQ(errors[2].pointer, "/method/2/provider/arguments");
+  // The reference only warns about a control module it cannot import.
+  auto w = At(all, "/controls/0/provider/module");
+  ASSERT_TRUE(w.has_value()) << Describe(all);
+  EXPECT_TRUE(w->warning);
+}
+
+TEST(Providers, NoPythonIsSaidOnce) {
+  const Json doc = Json::parse(R"({"title": "t", "description": "d", "method": [
+    {"type": "probe", "name": "a", "provider": {"type": "python", "module": "m", "func": "f"}},
+    {"type": "probe", "name": "b", "provider": {"type": "python", "module": "m", "func": "f"}}]})");
+  Options options = TestOptions();
+  auto check = std::make_shared<TablePythonCheck>();
+  check->unavailable = true;
+  options.python = check;
+  const auto errors = Errors(Validate(doc, options));
+  ASSERT_EQ(errors.size(), 1u) << Describe(errors);
+  EXPECT_EQ(errors[0].pointer, "/method/0/provider");
+  EXPECT_EQ(errors[0].message,
+            "no Python interpreter: none; python activities cannot be checked or run");
+  EXPECT_EQ(check->asked, 1);
 }
 
 TEST(Pointers, KeysWithSlashAndTildeAreEscaped) {

@@ -1,0 +1,327 @@
+#include "providers/python_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "common/log.h"
+#include "common/no_throw.h"
+#include "providers/spawn.h"
+
+namespace chaosrun::providers {
+
+namespace {
+
+constexpr size_t kMaxBridgeCapture = size_t{1} << 20;  // the bridge's stdout/stderr, each
+constexpr auto kExitGrace = std::chrono::seconds(2);
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+// Milliseconds for poll() until `deadline` (-1: none), rounded up.
+int PollTimeout(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (!deadline) return -1;
+  const auto left = *deadline - std::chrono::steady_clock::now();
+  if (left <= std::chrono::nanoseconds::zero()) return 0;
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
+
+std::string Tail(const std::string& text, size_t max) {
+  if (text.size() <= max) return text;
+  return "…" + text.substr(text.size() - max);
+}
+
+void WriteEvent(int fd) {
+  const uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof one);
+}
+
+}  // namespace
+
+Status PythonBridge::Process::Start(const std::vector<std::string>& argv, const CancelToken& cancel,
+                                    std::chrono::milliseconds start_timeout) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/chaosrun-python-XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) {
+    return Status::IoError("cannot create a directory for the python bridge: " + ErrnoText());
+  }
+  dir_ = templ;
+  const std::string requests = dir_ + "/requests", responses = dir_ + "/responses";
+  if (::mkfifo(requests.c_str(), 0600) != 0 || ::mkfifo(responses.c_str(), 0600) != 0) {
+    return Status::IoError("mkfifo in " + dir_ + ": " + ErrnoText());
+  }
+  // Both ends chaosrun uses are open before the bridge starts, so its opens never block. The
+  // requests are opened read-write: a FIFO's read end then never sees end-of-file before this
+  // object closes it (chaosrun never reads from it).
+  responses_fd_ = ::open(responses.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  requests_fd_ = ::open(requests.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  exited_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (responses_fd_ < 0 || requests_fd_ < 0 || exited_fd_ < 0) {
+    return Status::IoError("open: " + ErrnoText());
+  }
+
+  std::vector<std::string> full = argv;
+  full.push_back(requests);
+  full.push_back(responses);
+  try {
+    spawner_ = std::thread([this, full] {
+      NoThrow("the python bridge", [&] {
+        SpawnOptions options;
+        options.max_capture = kMaxBridgeCapture;
+        options.on_spawn = [this](pid_t pid) { pid_.store(pid); };
+        auto run = SpawnAndWait(full, lifetime_.token(), options);
+        if (!run) {
+          exit_note_ = run.error().message();
+        } else {
+          exit_note_ = run->end == ProcessResult::End::kCancelled
+                           ? "killed (" + lifetime_.token().reason() + ")"
+                           : "exited with status " + std::to_string(run->status);
+          if (!run->err.empty()) {
+            log::Warn("python bridge stderr:\n{}", Tail(run->err, 16384));
+          }
+          if (!run->out.empty()) log::Debug("python bridge stdout:\n{}", Tail(run->out, 16384));
+        }
+      });
+      dead_.store(true);
+      WriteEvent(exited_fd_);
+    });
+  } catch (const std::system_error& e) {
+    return Status::IoError(std::string("cannot start a thread for the python bridge: ") + e.what());
+  }
+
+  // Wait for {"event": "ready"}: then the bridge has opened both FIFOs.
+  const auto deadline = std::chrono::steady_clock::now() + start_timeout;
+  for (;;) {
+    if (size_t nl = buffer_.find('\n'); nl != std::string::npos) {
+      std::string first = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      Json ready = Json::parse(first, nullptr, false);
+      if (ready.is_object() && ready.value("event", "") == "ready") break;
+      return Status::Internal("the python bridge did not say it was ready: " + Tail(first, 200));
+    }
+    std::array<pollfd, 3> fds{pollfd{responses_fd_, POLLIN, 0}, pollfd{exited_fd_, POLLIN, 0},
+                              pollfd{cancel.fd(), POLLIN, 0}};
+    const int r = ::poll(fds.data(), cancel.fd() < 0 ? 2 : 3, PollTimeout(deadline));
+    if (r < 0 && errno == EINTR) continue;
+    if (cancel.cancelled()) return Status::Cancelled("interrupted while the python bridge started");
+    if (r == 0) return Status::Timeout("the python bridge did not start within the time allowed");
+    if (fds[0].revents & POLLIN) {
+      char chunk[4096];
+      const ssize_t n = ::read(responses_fd_, chunk, sizeof chunk);
+      if (n > 0) buffer_.append(chunk, static_cast<size_t>(n));
+      if (n > 0) continue;
+    }
+    if (fds[1].revents != 0) {
+      if (spawner_.joinable()) spawner_.join();
+      return Status::Unavailable("the python bridge ended before it was ready: " + exit_note_);
+    }
+  }
+  try {
+    reader_ =
+        std::thread([this] { NoThrow("the python bridge's reader", [&] { ReadResponses(); }); });
+  } catch (const std::system_error& e) {
+    return Status::IoError(std::string("cannot start a thread for the python bridge: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+PythonBridge::Process::~Process() {
+  if (requests_fd_ >= 0) ::close(requests_fd_);  // EOF: the bridge exits on its own
+  requests_fd_ = -1;
+  if (spawner_.joinable()) {
+    pollfd p{exited_fd_, POLLIN, 0};
+    while (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kExitGrace).count())) < 0 &&
+           errno == EINTR) {
+    }
+    if (!dead_.load()) lifetime_.Cancel("the run is over and the bridge did not exit");
+    spawner_.join();
+  } else {
+    lifetime_.Cancel("the run is over");
+  }
+  if (reader_.joinable()) reader_.join();
+  for (int fd : {responses_fd_, exited_fd_}) {
+    if (fd >= 0) ::close(fd);
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+void PythonBridge::Process::Kill(const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    if (why_dead_.empty()) why_dead_ = why;
+  }
+  dead_.store(true);  // condemned: the next call starts a new bridge
+  lifetime_.Cancel(why);
+}
+
+void PythonBridge::Process::ReadResponses() {
+  char chunk[65536];
+  for (;;) {
+    pollfd p{responses_fd_, POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    const ssize_t n = ::read(responses_fd_, chunk, sizeof chunk);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) break;  // the bridge ended (its end of the FIFO closed)
+    buffer_.append(chunk, static_cast<size_t>(n));
+    size_t start = 0;
+    for (size_t nl; (nl = buffer_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      OnLine(std::string_view(buffer_).substr(start, nl - start));
+    }
+    buffer_.erase(0, start);
+    if (buffer_.size() > kMaxBridgeLine) {
+      Kill("the python bridge sent a response longer than " + std::to_string(kMaxBridgeLine >> 20) +
+           " MiB");
+      break;
+    }
+  }
+  dead_.store(true);
+  std::string why;
+  {
+    std::lock_guard lock(mu_);
+    why = why_dead_.empty() ? "the python bridge died during the call" : why_dead_;
+  }
+  FailAll(why);
+}
+
+void PythonBridge::Process::OnLine(std::string_view line) {
+  Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!message.is_object()) {
+    log::Warn("python bridge: a response that is not a JSON object was ignored");
+    return;
+  }
+  if (auto ev = message.find("event"); ev != message.end()) {
+    if (*ev == "interrupt" && on_interrupt_ && *on_interrupt_) {
+      const bool harsh = message.value("signal", "") == "SIGUSR2";
+      (*on_interrupt_)(harsh, message.value("reason", std::string("the python bridge asked")));
+    }
+    return;
+  }
+  auto id = message.find("id");
+  if (id == message.end() || !id->is_number_unsigned()) return;
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(id->get<uint64_t>());
+  if (it == pending_.end()) return;  // a call that gave up (timeout, cancellation)
+  it->second.response = std::move(message);
+  it->second.done = true;
+  WriteEvent(it->second.wake_fd);
+}
+
+void PythonBridge::Process::FailAll(const std::string& why) {
+  std::lock_guard lock(mu_);
+  for (auto& [id, p] : pending_) {
+    if (p.done) continue;
+    p.response = {{"died", why}};
+    p.done = true;
+    WriteEvent(p.wake_fd);
+  }
+}
+
+Status PythonBridge::Process::Send(const std::string& line, const CancelToken& cancel,
+                                   std::optional<std::chrono::steady_clock::time_point> deadline) {
+  std::lock_guard lock(write_mu_);
+  size_t off = 0;
+  while (off < line.size()) {
+    const ssize_t n = ::write(requests_fd_, line.data() + off, line.size() - off);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      return Status::Unavailable("the python bridge is gone (" + ErrnoText() + ")");
+    }
+    std::array<pollfd, 2> fds{pollfd{requests_fd_, POLLOUT, 0}, pollfd{cancel.fd(), POLLIN, 0}};
+    const int r = ::poll(fds.data(), cancel.fd() < 0 ? 1 : 2, PollTimeout(deadline));
+    if (cancel.cancelled()) return Status::Cancelled("interrupted");
+    if (r == 0) return Status::Timeout("timed out");
+  }
+  return Status::Ok();
+}
+
+BridgeReply PythonBridge::Process::Exchange(
+    uint64_t id, const std::string& line, const CancelToken& cancel,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  BridgeReply reply;
+  const int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0) {
+    reply.error = "eventfd: " + ErrnoText();
+    return reply;
+  }
+  struct Forget {
+    Process* p;
+    uint64_t id;
+    int fd;
+    ~Forget() {
+      std::lock_guard lock(p->mu_);
+      p->pending_.erase(id);
+      ::close(fd);
+    }
+  } forget{this, id, wake};
+  {
+    std::lock_guard lock(mu_);
+    if (dead_.load()) {
+      reply.error = why_dead_.empty() ? "the python bridge is not running" : why_dead_;
+      return reply;
+    }
+    pending_[id].wake_fd = wake;
+  }
+  Status sent = Send(line, cancel, deadline);
+  if (sent.code() == Code::kCancelled || sent.code() == Code::kTimeout) {
+    Kill(sent.code() == Code::kCancelled ? "interrupted" : "timed out");
+    reply.end = sent.code() == Code::kCancelled ? BridgeReply::End::kCancelled
+                                                : BridgeReply::End::kTimedOut;
+    return reply;
+  }
+  if (!sent.ok()) {
+    reply.error = sent.message();
+    return reply;
+  }
+  for (;;) {
+    std::array<pollfd, 2> fds{pollfd{wake, POLLIN, 0}, pollfd{cancel.fd(), POLLIN, 0}};
+    const int r = ::poll(fds.data(), cancel.fd() < 0 ? 1 : 2, PollTimeout(deadline));
+    if (r < 0 && errno == EINTR) continue;
+    std::unique_lock lock(mu_);
+    Pending& p = pending_[id];
+    if (p.done) {
+      Json& m = p.response;
+      if (auto died = m.find("died"); died != m.end()) {
+        reply.error = died->get<std::string>();
+      } else if (m.value("ok", false)) {
+        reply.end = BridgeReply::End::kOk;
+        reply.result = m.contains("result") ? m["result"] : Json(nullptr);
+      } else {
+        reply.end = BridgeReply::End::kRaised;
+        reply.error = m.value("error", std::string("the python bridge failed"));
+        reply.interrupt = m.value("interrupt", false);
+        if (auto tb = m.find("traceback"); tb != m.end() && tb->is_array()) {
+          for (const Json& l : *tb) {
+            if (l.is_string()) reply.traceback.push_back(l.get<std::string>());
+          }
+        }
+      }
+      return reply;
+    }
+    lock.unlock();
+    if (cancel.cancelled() || r == 0) {
+      const bool timed_out = !cancel.cancelled();
+      Kill(timed_out ? "a call timed out" : "a call was interrupted");
+      reply.end = timed_out ? BridgeReply::End::kTimedOut : BridgeReply::End::kCancelled;
+      return reply;
+    }
+  }
+}
+
+}  // namespace chaosrun::providers

@@ -1,0 +1,1 @@
+"""A minimal stand-in for chaostoolkit-lib, for chaosrun's tests only (see ../README.md)."""

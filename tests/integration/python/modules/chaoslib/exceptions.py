@@ -1,0 +1,10 @@
+class ChaosException(Exception):
+    pass
+
+
+class ActivityFailed(ChaosException):
+    pass
+
+
+class InterruptExecution(ChaosException):
+    pass
