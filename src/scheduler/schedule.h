@@ -88,9 +88,11 @@ std::optional<WallTime> NextFire(const Schedule& s, WallTime after);
 // fire returned by NextFire was due before its jitter (for the daemon's lag metric).
 std::optional<WallTime> NextNominalFire(const Schedule& s, WallTime after);
 
-// Nominal fire times in (from, to] that were not fired (the daemon was down): their count, never
-// replayed. Fires inside a blackout (or outside every `only` window) are not counted. A cron
-// schedule counts at most 100,000 (then stops); @every counts exactly.
+// The fires due in (from, to] that were not fired (the daemon was down, or its loop was late):
+// their count, never replayed. A fire's time is its jittered one, so CountMissed(last fire, now)
+// never counts the fire NextFire(now) returns. Fires inside a blackout (or outside every `only`
+// window) are not counted. A cron schedule counts at most 100,000 (then stops); @every counts
+// exactly.
 size_t CountMissed(const Schedule& s, WallTime from, WallTime to);
 
 inline constexpr int kHorizonYears = 10;

@@ -173,48 +173,37 @@ const CompiledSchedule* Resolve(const Schedule& s, std::optional<CompiledSchedul
   return &*scratch;
 }
 
-}  // namespace
-
-std::optional<WallTime> NextNominalFire(const Schedule& s, WallTime after) {
-  std::optional<CompiledSchedule> scratch;
-  const CompiledSchedule* c = Resolve(s, scratch);
-  if (c == nullptr) return std::nullopt;
-  Sec a = FloorSec(after);
-  auto n = NextAllowed(s, *c, a, LimitAfter(a));
-  if (!n) return std::nullopt;
-  return FromSec(*n);
-}
-
-std::optional<WallTime> NextFire(const Schedule& s, WallTime after) {
-  std::optional<CompiledSchedule> scratch;
-  const CompiledSchedule* c = Resolve(s, scratch);
-  if (c == nullptr) return std::nullopt;
+// The first fire strictly after `after`, with its nominal time. A fire is delayed by less than
+// the jitter and lands before the next nominal fire, so fires keep the order of their nominal
+// times: the answer is the first fire after `after` among the nominal times from
+// `after - jitter` on.
+struct FireAt {
+  Sec nominal;
+  WallTime fire;
+};
+std::optional<FireAt> FirstFireAfter(const Schedule& s, const CompiledSchedule& c, WallTime after) {
   Sec a = FloorSec(after);
   Sec limit = LimitAfter(a);
   const double jitter = EffectiveJitter(s);
   if (jitter == 0) {
-    auto n = NextAllowed(s, *c, a, limit);
+    auto n = NextAllowed(s, c, a, limit);
     if (!n) return std::nullopt;
-    return FromSec(*n);
+    return FireAt{*n, FromSec(*n)};
   }
-  // A fire is delayed by less than the jitter and lands before the next nominal fire, so fires
-  // keep the order of their nominal times: the answer is the first fire after `after` among the
-  // nominal times from `after - jitter` on.
   Sec x = FloorSec(after - std::chrono::duration_cast<WallTime::duration>(
                                std::chrono::duration<double>(jitter)));
   while (true) {
-    auto n = NextAllowed(s, *c, x, limit);
+    auto n = NextAllowed(s, c, x, limit);
     if (!n) return std::nullopt;
-    WallTime f = Jittered(s, *c, *n);
-    if (f > after) return f;
+    WallTime f = Jittered(s, c, *n);
+    if (f > after) return FireAt{*n, f};
     x = *n;
   }
 }
 
-size_t CountMissed(const Schedule& s, WallTime from, WallTime to) {
-  std::optional<CompiledSchedule> scratch;
-  const CompiledSchedule* c = Resolve(s, scratch);
-  if (c == nullptr || to <= from) return 0;
+// Nominal fires in (from, to] that the windows allow; @every a whole allowed stretch at a time.
+size_t CountNominal(const Schedule& s, const CompiledSchedule& cs, WallTime from, WallTime to) {
+  const CompiledSchedule* c = &cs;
   Sec x = FloorSec(from);
   Sec last = FloorSec(to);  // a nominal n (whole seconds) is <= to iff n <= floor(to)
   size_t count = 0;
@@ -237,6 +226,46 @@ size_t CountMissed(const Schedule& s, WallTime from, WallTime to) {
     Sec k = (end - 1 - *n) / c->cron.every_seconds;
     count += static_cast<size_t>(k) + 1;
     x = *n + k * c->cron.every_seconds;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::optional<WallTime> NextNominalFire(const Schedule& s, WallTime after) {
+  std::optional<CompiledSchedule> scratch;
+  const CompiledSchedule* c = Resolve(s, scratch);
+  if (c == nullptr) return std::nullopt;
+  Sec a = FloorSec(after);
+  auto n = NextAllowed(s, *c, a, LimitAfter(a));
+  if (!n) return std::nullopt;
+  return FromSec(*n);
+}
+
+std::optional<WallTime> NextFire(const Schedule& s, WallTime after) {
+  std::optional<CompiledSchedule> scratch;
+  const CompiledSchedule* c = Resolve(s, scratch);
+  if (c == nullptr) return std::nullopt;
+  auto first = FirstFireAfter(s, *c, after);
+  if (!first) return std::nullopt;
+  return first->fire;
+}
+
+size_t CountMissed(const Schedule& s, WallTime from, WallTime to) {
+  std::optional<CompiledSchedule> scratch;
+  const CompiledSchedule* c = Resolve(s, scratch);
+  if (c == nullptr || to <= from) return 0;
+  size_t count = CountNominal(s, *c, from, to);
+  if (EffectiveJitter(s) == 0) return count;
+  // With jitter a fire is missed when its (delayed) fire time is in (from, to]: the nominal time
+  // just before `from` may fire inside, the one just before `to` may fire after it.
+  if (auto edge = FirstFireAfter(s, *c, from);
+      edge && edge->nominal <= FloorSec(from) && edge->fire <= to) {
+    ++count;
+  }
+  if (auto edge = FirstFireAfter(s, *c, to);
+      edge && edge->nominal <= FloorSec(to) && edge->nominal > FloorSec(from) && count > 0) {
+    --count;
   }
   return count;
 }

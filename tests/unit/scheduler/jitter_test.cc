@@ -2,8 +2,10 @@
 // nominal fire; NextFire stays a pure function.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
+#include <vector>
 
 #include "scheduler/schedule.h"
 #include "unit/scheduler/sched_test_util.h"
@@ -112,6 +114,32 @@ TEST(Jitter, WindowsDecideByTheNominalTime) {
   ASSERT_TRUE(f);
   EXPECT_GE(*f, At("2026-02-01 15:55"));
   EXPECT_LT(*f, At("2026-02-01 16:55"));
+}
+
+TEST(Jitter, MissedFiresCountDelayedTimes) {
+  Schedule s = Jittered("m", "0 * * * *", 1800);
+  // A chain of fires: between consecutive ones nothing is missed; across k of them, k - 1 are.
+  std::vector<WallTime> fires;
+  std::optional<WallTime> t = At("2026-02-01 00:00");
+  for (int i = 0; i < 30; ++i) {
+    t = NextFire(s, *t);
+    ASSERT_TRUE(t);
+    fires.push_back(*t);
+  }
+  for (size_t i = 0; i + 1 < fires.size(); ++i) {
+    EXPECT_EQ(CountMissed(s, fires[i], fires[i + 1] - std::chrono::nanoseconds(1)), 0u) << i;
+    EXPECT_EQ(CountMissed(s, fires[i], fires[i + 1]), 1u) << i;
+    EXPECT_EQ(CountMissed(s, fires[0], fires[i + 1]), i + 1) << i;
+  }
+  // "Now" between a nominal time and its delayed fire: that fire is not missed, it is next.
+  WallTime nominal = At("2026-02-01 05:00");
+  auto f = NextFire(s, nominal - std::chrono::seconds(1));
+  ASSERT_TRUE(f && *f > nominal);
+  WallTime now = nominal + (*f - nominal) / 2;
+  EXPECT_EQ(CountMissed(s, fires[0], now),
+            static_cast<size_t>(std::count_if(fires.begin() + 1, fires.end(),
+                                              [&](WallTime x) { return x <= now; })));
+  EXPECT_EQ(NextFire(s, now), f);
 }
 
 TEST(Jitter, HandBuiltValuesAreBounded) {
