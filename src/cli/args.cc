@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 
@@ -37,7 +38,8 @@ bool IsRunFlag(const std::string& f) {
   static const char* kFlags[] = {"--journal-path",        "--dry",
                                  "--no-validation",       "--rollback-strategy",
                                  "--hypothesis-strategy", "--hypothesis-frequency",
-                                 "--fail-fast",           "--deadline"};
+                                 "--fail-fast",           "--deadline",
+                                 "--control-file"};
   for (const char* k : kFlags) {
     if (f == k) return true;
   }
@@ -305,6 +307,15 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
     } else if (flag == "--var-file") {
       st = p.Value(flag, inline_value, v);
       if (st.ok()) a.var_files.push_back(v);
+    } else if (flag == "--python") {  // docs/python.md
+      st = p.Value(flag, inline_value, a.python);
+      if (st.ok() && a.python.empty()) st = Status::InvalidArgument("--python needs a path");
+    } else if (flag == "--control-file") {
+      st = p.Value(flag, inline_value, v);
+      if (st.ok() && !std::filesystem::is_regular_file(v)) {
+        st = Status::InvalidArgument("--control-file: '" + v + "' does not exist");
+      }
+      if (st.ok()) a.control_files.push_back(v);
     } else {
       st = Status::InvalidArgument("no such option: " + flag);
     }
@@ -394,6 +405,10 @@ Options:
   --var-file PATH                JSON/YAML file with configuration/secrets blocks, or a
                                  .env file loaded into the environment; repeatable
   --deadline SECS                interrupt the run (and undo every fault) after SECS
+  --control-file PATH            JSON/YAML map of control names to controls, applied to
+                                 every level of the run (global controls); repeatable
+  --python PATH                  the Python 3 for python providers and controls
+                                 [$CHAOSRUN_PYTHON, else python3 on the PATH]
   --driver-dir DIR               also load driver plugins from DIR; repeatable
   --state-dir DIR                where the undo ledger and the halt file live (private to
                                  the user: refused when others can write it)
@@ -419,6 +434,7 @@ Options:
   --strict                       an unknown key that looks like a typo of a known one
                                  ("steady-state-hypotesis") is an error, not a warning
   --var KEY=VALUE, --var-file    as for run (configuration affects validation)
+  --python PATH                  as for run (python modules are imported to check them)
   --driver-dir DIR, --policy     as for run (driver arguments and the blast radius are checked)
   --verbose, --log-file, --log-format
   -h, --help                     show this message

@@ -35,6 +35,8 @@ struct Args {
   bool fail_fast = false;
   std::vector<std::string> vars;
   std::vector<std::string> var_files;
+  std::string python;                     // --python PATH (run, validate; docs/python.md)
+  std::vector<std::string> control_files;  // --control-file PATH (run): global controls
 
   // Drivers and safety (run, validate, drivers, recover, halt).
   std::vector<std::string> driver_dirs;  // --driver-dir, in addition to the installed one
