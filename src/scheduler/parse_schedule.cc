@@ -113,6 +113,35 @@ void ParseScheduleVars(const Json* v, const std::string& ptr, std::vector<Proble
   }
 }
 
+// concurrency, history_limit, paused.
+void ParseScheduleChoices(ScheduleReader& r, Schedule& s) {
+  const Json& value = r.obj;
+  if (const Json* v = Member(value, "concurrency")) {
+    std::string c = v->is_string() ? v->get<std::string>() : "";
+    if (c == "forbid")
+      s.concurrency = Concurrency::kForbid;
+    else if (c == "allow")
+      s.concurrency = Concurrency::kAllow;
+    else if (c == "replace")
+      s.concurrency = Concurrency::kReplace;
+    else
+      r.Add("concurrency", "expected one of forbid, allow, replace");
+  }
+  if (const Json* v = Member(value, "history_limit")) {
+    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 100000) {
+      r.Add("history_limit", "expected a whole number of journals from 1 to 100000");
+    } else {
+      s.history_limit = static_cast<size_t>(v->get<int64_t>());
+    }
+  }
+  if (const Json* v = Member(value, "paused")) {
+    if (!v->is_boolean())
+      r.Add("paused", "expected true or false");
+    else
+      s.paused = v->get<bool>();
+  }
+}
+
 }  // namespace
 
 Result<Schedule> ParseSchedule(const Json& value, const std::string& pointer,
@@ -163,30 +192,7 @@ Result<Schedule> ParseSchedule(const Json& value, const std::string& pointer,
   r.Number("deadline_seconds", s.deadline_seconds, 1e9);
   r.Windows("blackouts", s.blackouts);
   r.Windows("only", s.only);
-  if (const Json* v = Member(value, "concurrency")) {
-    std::string c = v->is_string() ? v->get<std::string>() : "";
-    if (c == "forbid")
-      s.concurrency = Concurrency::kForbid;
-    else if (c == "allow")
-      s.concurrency = Concurrency::kAllow;
-    else if (c == "replace")
-      s.concurrency = Concurrency::kReplace;
-    else
-      r.Add("concurrency", "expected one of forbid, allow, replace");
-  }
-  if (const Json* v = Member(value, "history_limit")) {
-    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 100000) {
-      r.Add("history_limit", "expected a whole number of journals from 1 to 100000");
-    } else {
-      s.history_limit = static_cast<size_t>(v->get<int64_t>());
-    }
-  }
-  if (const Json* v = Member(value, "paused")) {
-    if (!v->is_boolean())
-      r.Add("paused", "expected true or false");
-    else
-      s.paused = v->get<bool>();
-  }
+  ParseScheduleChoices(r, s);
   ParseScheduleVars(Member(value, "vars"), r.Ptr("vars"), problems, s.vars);
   r.String("webhook", s.webhook, false);
   if (!s.webhook.empty() && !ValidWebhook(s.webhook)) {

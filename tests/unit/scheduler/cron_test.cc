@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "scheduler/compiled.h"
 #include "scheduler/schedule.h"
 #include "unit/scheduler/sched_test_util.h"
 
@@ -226,6 +227,15 @@ TEST(CronNext, ScheduleWithoutCompiledFormCompilesOnTheFly) {
             "timezone: unknown time zone \"Mars/Olympus\" (not in the zone database, e.g. "
             "Europe/Berlin)");
   EXPECT_FALSE(NextFire(z, At("2026-01-01 00:00")).has_value());
+}
+
+TEST(CronNext, SmallCompiledForm) {
+  // 1,000 schedules cost little: the compiled form is a few bit sets and a shared zone handle.
+  EXPECT_LE(sizeof(CronSpec), 32u);
+  EXPECT_LE(sizeof(CompiledSchedule), 56u);
+  Schedule a = Cron("*/5 * * * *", "Europe/Berlin");
+  Schedule b = a;  // copies share the compiled form
+  EXPECT_EQ(a.compiled.get(), b.compiled.get());
 }
 
 }  // namespace
