@@ -111,8 +111,6 @@ Status PythonBridge::Start(const CancelToken& cancel) {
 BridgeReply PythonBridge::Call(Json request, const CancelToken& cancel,
                                std::optional<std::chrono::nanoseconds> timeout) {
   BridgeReply reply;
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (timeout) deadline = std::chrono::steady_clock::now() + *timeout;
   if (cancel.cancelled()) {
     reply.end = BridgeReply::End::kCancelled;
     return reply;
@@ -130,6 +128,9 @@ BridgeReply PythonBridge::Call(Json request, const CancelToken& cancel,
     id = next_id_++;
   }
   request["id"] = id;
+  // The timeout counts from here: the bridge's own start is not the call's.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout) deadline = std::chrono::steady_clock::now() + *timeout;
   std::string line;
   try {
     line = request.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
