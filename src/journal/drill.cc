@@ -83,12 +83,14 @@ Json DrillTimes(const Json& journal) {
         {"time_to_notify", "notification_received_at"},
         {"time_to_recover", "alert_resolved_at"}};
     bool measured = false;
+    bool detect_measured = false;
     std::optional<AppliedFault> fault;
     for (const Json& rec : *run) {
       if (auto f = FaultOf(rec)) fault = f;
       std::string m = MeasureOf(rec);
       if (m.empty()) continue;
       measured = true;
+      detect_measured = detect_measured || m == "time_to_detect";
       if (!drill[m].is_null()) continue;  // the first measurement of each counts
       const Json* out = Field(rec, "output");
       const Json* held = out != nullptr ? Field(*out, "held") : nullptr;
@@ -113,6 +115,11 @@ Json DrillTimes(const Json& journal) {
       drill["fault_applied_at"] = fault->at;
     }
     if (!measured) return nullptr;
+    // Nothing detected, nothing to recover from: an alert that never fired "resolves" at once.
+    if (detect_measured && drill["time_to_detect"].is_null()) {
+      drill["time_to_recover"] = nullptr;
+      drill["alert_resolved_at"] = nullptr;
+    }
     return drill;
   } catch (...) {
     return nullptr;

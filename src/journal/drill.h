@@ -11,7 +11,8 @@
 // The fault is the last driver action applied before the probe (its run record's `end`,
 // output.fault = the fault's id), other than the telemetry driver's start_notification_sink; its
 // undo is the rollbacks record with that fault id. A time that cannot be measured (the probe's
-// condition never held, no fault before it, the undo came after the observation) is null.
+// condition never held, no fault before it, the undo came after the observation) is null; when
+// the drill measures time_to_detect and nothing was detected, time_to_recover is null too.
 #pragma once
 
 #include "common/json.h"

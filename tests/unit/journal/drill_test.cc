@@ -78,7 +78,13 @@ TEST(DrillTimes, AConditionThatNeverHeldIsNull) {
   EXPECT_TRUE(d["time_to_detect"].is_null());
   EXPECT_TRUE(d["time_to_notify"].is_null());
   EXPECT_TRUE(d["alert_fired_at"].is_null());
-  EXPECT_DOUBLE_EQ(d["time_to_recover"].get<double>(), 3.0);
+  // Nothing was detected, so the alert that never fired did not "recover" either.
+  EXPECT_TRUE(d["time_to_recover"].is_null());
+  EXPECT_TRUE(d["alert_resolved_at"].is_null());
+  // Without a detection probe, a recovery is measured on its own.
+  j["run"].erase(2);
+  j["run"].erase(2);
+  EXPECT_DOUBLE_EQ(DrillTimes(j)["time_to_recover"].get<double>(), 3.0);
 }
 
 TEST(DrillTimes, NoRecoveryBeforeTheUndoAndNoFaultNoTime) {
