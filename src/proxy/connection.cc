@@ -199,7 +199,17 @@ void Connection::RefreshToxics() {
         // has counted (limit_data's bytes) and the emulated link's state are kept.
         rt.id = cfg.id;
         rt.revision = cfg.revision;
-        rt.applies = RollToxicity(cfg.toxicity, rng_);
+        if (cfg.seed && cfg.rolls) {
+          // The toxic's own generator: the n-th connection to roll it gets the same answer
+          // for the same seed, whatever other proxies and toxics do meanwhile.
+          Rng own(MixSeed(*cfg.seed, cfg.rolls->fetch_add(1, std::memory_order_relaxed)));
+          rt.applies = RollToxicity(cfg.toxicity, own);
+          rt.rng = Rng(own());
+        } else {
+          rt.applies = RollToxicity(cfg.toxicity, rng_);
+          if (cfg.params.type == ToxicType::kCorrupt) rt.rng = Rng(rng_());
+        }
+        rt.corrupt = CorruptCursor{};
         rt.activated = now;
         rt.reset_at.reset();
       }

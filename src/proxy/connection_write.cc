@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <span>
 
 #include "proxy/connection.h"
 #include "proxy/connection_util.h"
@@ -73,6 +74,11 @@ void Connection::Pump(int i) {
           return;
         }
         d.piece_left = d.plan->bytes;
+        if (d.toxic) {
+          Chunk& head = *d.queue.head;
+          (void)CorruptPiece(d.toxics,
+                             std::span<char>(head.data.get() + head.offset, d.piece_left));
+        }
         break;
     }
   }

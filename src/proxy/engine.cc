@@ -15,6 +15,7 @@
 #include "proxy/engine_impl.h"
 #include "proxy/listener.h"
 #include "proxy/toxic_params.h"
+#include "proxy/udp_relay.h"
 
 namespace chaosrun::proxy {
 
@@ -89,6 +90,7 @@ Engine::Impl::~Impl() {
     for (auto& [name, p] : proxies) {
       std::lock_guard plock(p->mu);
       p->listener.reset();
+      p->udp.reset();
       for (ActiveToxic& t : p->toxics) t.expiry.reset();
     }
     proxies.clear();
@@ -110,6 +112,10 @@ Json Engine::Impl::ProxyJson(ProxyState& p) const {
   j["listen"] = p.spec.listen;
   j["upstream"] = p.spec.upstream;
   j["enabled"] = p.spec.enabled;
+  if (p.spec.protocol == Protocol::kUdp) {  // absent: TCP, so Toxiproxy clients see no change
+    j["protocol"] = ProtocolName(p.spec.protocol);
+    j["idle_timeout"] = p.spec.idle_timeout.count();
+  }
   Json toxics = Json::array();
   for (const ActiveToxic& t : p.toxics) toxics.push_back(ToxicToJson(t.spec));
   j["toxics"] = std::move(toxics);
@@ -123,13 +129,14 @@ void Engine::Impl::ForEachConnection(ProxyState& p, std::function<void(Connectio
 }
 
 Status Engine::Impl::StartListener(const std::shared_ptr<ProxyState>& p) {
-  std::string listen;
+  ProxySpec spec;
   {
     std::lock_guard lock(p->mu);
-    listen = p->spec.listen;
+    spec = p->spec;
   }
-  auto address = ParseHostPort(listen, "listen");
+  auto address = ParseHostPort(spec.listen, "listen");
   if (!address) return address.error();
+  if (spec.protocol == Protocol::kUdp) return StartUdpRelay(p, spec, *address);
   auto listener = Listener::Open(control_loop(), *address);
   if (!listener) return listener.error();
   {
@@ -141,12 +148,38 @@ Status Engine::Impl::StartListener(const std::shared_ptr<ProxyState>& p) {
   return Status::Ok();
 }
 
+Status Engine::Impl::StartUdpRelay(const std::shared_ptr<ProxyState>& p, const ProxySpec& spec,
+                                   const HostPort& listen) {
+  auto upstream = ParseHostPort(spec.upstream, "upstream");
+  if (!upstream) return upstream.error();
+  // Resolved once, here: a datagram's mapping is made on the loop, which must not block.
+  auto addresses = ResolveAddresses(upstream->host, upstream->port);
+  if (!addresses) return Status::IoError("upstream: " + addresses.error().message());
+  UdpRelay::Settings settings;
+  settings.upstream = addresses->front();
+  settings.idle_timeout = spec.idle_timeout;
+  settings.max_queued_bytes = plane.max_buffer_bytes;
+  settings.seed = plane.seed;
+  auto relay = UdpRelay::Open(plane.NextLoop(), listen, settings);
+  if (!relay) return relay.error();
+  {
+    std::lock_guard lock(p->mu);
+    p->spec.listen = FormatHostPort(listen.host, (*relay)->port());
+    p->udp = *relay;
+  }
+  (*relay)->Start(p);
+  return Status::Ok();
+}
+
 void Engine::Impl::StopListener(ProxyState& p) {
   std::shared_ptr<Listener> listener;
+  std::shared_ptr<UdpRelay> relay;
   {
     std::lock_guard lock(p.mu);
     listener = std::move(p.listener);
+    relay = std::move(p.udp);
   }
+  if (relay) relay->Close();
   // Closed here, on the calling thread (Listener::Close is serialised with the accept loop by
   // the listener's own mutex), so the port is free when this returns and the caller never waits
   // behind data work queued on the loop.
@@ -308,6 +341,10 @@ Result<ProxyStats> Engine::Stats(const std::string& name) const {
   s.connections_refused = c.connections_refused.load(std::memory_order_relaxed);
   s.bytes_upstream = c.bytes[0].load(std::memory_order_relaxed);
   s.bytes_downstream = c.bytes[1].load(std::memory_order_relaxed);
+  for (int i = 0; i < 2; ++i) {
+    s.datagrams[i] = c.datagrams[i].load(std::memory_order_relaxed);
+    s.datagrams_dropped[i] = c.datagrams_dropped[i].load(std::memory_order_relaxed);
+  }
   std::lock_guard lock(p->mu);
   s.toxics_active = p->toxics.size();
   return s;

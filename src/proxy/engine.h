@@ -10,7 +10,9 @@
 // JSON shapes are Toxiproxy's (see docs/network.md):
 //   proxy: {"name", "listen", "upstream", "enabled", "toxics": [toxic...]}
 //   toxic: {"name", "type", "stream": "upstream"|"downstream", "toxicity", "attributes": {...}}
-//          plus chaosrun's optional "duration" (ms): the toxic removes itself when it expires.
+//          plus chaosrun's optional "duration" (ms): the toxic removes itself when it expires,
+//          and "seed": the toxic's own generator (docs/proxy-api.md, extensions).
+//   chaosrun's UDP proxies add "protocol": "udp" and "idle_timeout" (ms) to the proxy.
 #pragma once
 
 #include <chrono>
@@ -30,18 +32,30 @@ enum class Stream { kUpstream, kDownstream };
 
 struct ToxicSpec {
   std::string name;  // empty on input -> "<type>_<stream>" (Toxiproxy's default)
-  std::string type;  // latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data
+  std::string type;  // latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data,
+                     // noop; corrupt (chaosrun extension)
   Stream stream = Stream::kDownstream;
   double toxicity = 1.0;             // probability in [0, 1] that a connection gets this toxic
   Json attributes = Json::object();  // the type's attributes, Toxiproxy names (toxic_params.h)
   std::optional<std::chrono::milliseconds> duration;  // chaosrun extension: auto-expiry
+  // chaosrun extension: this toxic's own random generator (toxicity rolls, jitter, corrupt,
+  // a UDP proxy's per-datagram rolls), so its pattern is reproducible whatever else the engine
+  // does; absent: the engine's generator (Options::seed).
+  std::optional<uint64_t> seed;
 };
+
+// TCP (Toxiproxy's only kind) or UDP (chaosrun extension: a datagram relay, udp_relay.h).
+enum class Protocol { kTcp, kUdp };
 
 struct ProxySpec {
   std::string name;
   std::string listen;    // "HOST:PORT"; port 0 picks a free port (the info reports the real one)
   std::string upstream;  // "HOST:PORT"; resolved at each new connection
   bool enabled = true;   // false: the listener is closed and existing connections are cut
+  Protocol protocol = Protocol::kTcp;
+  // UDP: a client address's mapping (its upstream socket) is dropped after this long without a
+  // datagram either way. Resolved: a UDP proxy resolves its upstream when it starts.
+  std::chrono::milliseconds idle_timeout{60000};
 };
 
 struct ProxyStats {
@@ -51,6 +65,10 @@ struct ProxyStats {
   uint64_t bytes_upstream = 0;       // client -> upstream, bytes written to the upstream
   uint64_t bytes_downstream = 0;     // upstream -> client, bytes written to the client
   uint64_t toxics_active = 0;
+  // UDP proxies (connections_* count client mappings): datagrams relayed and dropped by a
+  // toxic (timeout, limit_data, drop), per direction; [0] upstream, [1] downstream.
+  uint64_t datagrams[2] = {0, 0};
+  uint64_t datagrams_dropped[2] = {0, 0};
 };
 
 // Parsing and printing of the JSON shapes; errors name the field ("attributes.latency: ...").
@@ -58,6 +76,10 @@ Result<ToxicSpec> ToxicFromJson(const Json& j);
 Json ToxicToJson(const ToxicSpec& t);
 Result<ProxySpec> ProxyFromJson(const Json& j);
 const char* StreamName(Stream s);
+const char* ProtocolName(Protocol p);
+// Toxic types a UDP proxy can apply per datagram: latency, bandwidth, timeout (datagrams
+// vanish), limit_data, corrupt, noop.
+bool AppliesToUdp(const std::string& toxic_type);
 
 class Engine {
  public:

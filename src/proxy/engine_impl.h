@@ -13,6 +13,7 @@
 #include <utility>  // before Boost (GCC 12 / C++23)
 #include <vector>
 
+#include "proxy/address.h"
 #include "proxy/engine.h"
 #include "proxy/proxy_state.h"
 
@@ -29,6 +30,9 @@ struct Engine::Impl {
   void ForEachConnection(ProxyState& p, std::function<void(Connection&)> fn);
   // Binds `p`'s listener (p.mu not held by the caller) and starts it.
   Status StartListener(const std::shared_ptr<ProxyState>& p);
+  // A UDP proxy's relay in place of a listener (udp_relay.h).
+  Status StartUdpRelay(const std::shared_ptr<ProxyState>& p, const ProxySpec& spec,
+                       const HostPort& listen);
   void StopListener(ProxyState& p);
   void ArmExpiry(const std::shared_ptr<ProxyState>& p, ActiveToxic& t);
   static void CancelExpiry(ActiveToxic& t);

@@ -2,6 +2,7 @@
 #include "proxy/connection.h"
 #include "proxy/engine_impl.h"
 #include "proxy/toxic_params.h"
+#include "proxy/udp_relay.h"
 
 namespace chaosrun::proxy {
 
@@ -56,6 +57,12 @@ void Engine::Impl::ExpireToxic(const std::string& proxy, uint64_t id, const Time
 }
 
 void Engine::Impl::NotifyToxicsChanged(ProxyState& p) {
+  std::shared_ptr<UdpRelay> relay;
+  {
+    std::lock_guard lock(p.mu);
+    relay = p.udp;
+  }
+  if (relay) relay->RefreshToxics();
   ForEachConnection(p, [](Connection& c) { c.RefreshToxics(); });
 }
 
@@ -75,6 +82,12 @@ Result<Json> Engine::AddToxic(const std::string& proxy, const ToxicSpec& toxic) 
     if (FindToxic(*p, spec->name)) {
       return Err(Status::AlreadyExists("toxic " + spec->name + " already exists"));
     }
+    if (p->spec.protocol == Protocol::kUdp && !AppliesToUdp(spec->type)) {
+      return Err(Status::InvalidArgument(
+          "type: " + spec->type +
+          " does not apply to a udp proxy (latency, bandwidth, timeout, limit_data, corrupt, "
+          "noop do)"));
+    }
     ActiveToxic t{++impl_->next_toxic_id, *spec, *params, nullptr};
     impl_->ArmExpiry(p, t);
     out = ToxicToJson(t.spec);
@@ -92,7 +105,7 @@ Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& to
   if (const Json* v = Member(patch, "attributes")) {
     if (Status s = CheckAttributeValues(*v); !s.ok()) return Err(s);
   }
-  for (const char* key : {"toxicity", "duration"}) {
+  for (const char* key : {"toxicity", "duration", "seed"}) {
     const Json* v = Member(patch, key);
     if (v && !v->is_null() && !v->is_number()) {
       return Err(Status::InvalidArgument(std::string(key) + ": must be a number"));
@@ -115,6 +128,7 @@ Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& to
     }
     if (const Json* v = Member(patch, "toxicity")) merged["toxicity"] = *v;
     if (const Json* v = Member(patch, "duration")) merged["duration"] = *v;
+    if (const Json* v = Member(patch, "seed")) merged["seed"] = *v;
     auto params = t->params;
     if (const Json* v = Member(patch, "attributes")) {
       auto m = MergeAttributes(t->params, *v);

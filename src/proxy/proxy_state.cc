@@ -6,7 +6,8 @@ void ProxyState::RebuildToxicSetLocked() {
   auto set = std::make_shared<ToxicSet>();
   for (const ActiveToxic& t : toxics) {
     int index = t.spec.stream == Stream::kUpstream ? 0 : 1;
-    set->streams[index].push_back(ToxicConfig{t.id, t.revision, t.params, t.spec.toxicity});
+    set->streams[index].push_back(
+        ToxicConfig{t.id, t.revision, t.params, t.spec.toxicity, t.spec.seed, t.rolls});
   }
   toxic_set = std::move(set);
 }

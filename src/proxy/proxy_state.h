@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +21,7 @@ namespace chaosrun::proxy {
 
 class Connection;
 class Listener;
+class UdpRelay;
 
 // What a connection needs to know of a toxic.
 struct ToxicConfig {
@@ -27,6 +29,8 @@ struct ToxicConfig {
   uint64_t revision = 0;  // bumped by every update: connections roll toxicity again
   ToxicParams params;
   double toxicity = 1.0;
+  std::optional<uint64_t> seed;                  // the toxic's own generator (ToxicSpec::seed)
+  std::shared_ptr<std::atomic<uint64_t>> rolls;  // with a seed: how many rolls were drawn
 };
 
 // Immutable; replaced as a whole on every change. Index 0: upstream, 1: downstream.
@@ -40,13 +44,17 @@ struct ActiveToxic {
   ToxicParams params;
   std::shared_ptr<Timer> expiry;  // on the control loop; set when spec.duration is
   uint64_t revision = 0;
+  // With a seed, the n-th connection to roll this toxic's toxicity draws from MixSeed(seed, n).
+  std::shared_ptr<std::atomic<uint64_t>> rolls = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 struct ProxyCounters {
   std::atomic<uint64_t> connections_total{0};
   std::atomic<uint64_t> connections_active{0};
   std::atomic<uint64_t> connections_refused{0};
-  std::atomic<uint64_t> bytes[2]{0, 0};  // written to the sink: [0] upstream, [1] downstream
+  std::atomic<uint64_t> bytes[2]{0, 0};      // written to the sink: [0] upstream, [1] downstream
+  std::atomic<uint64_t> datagrams[2]{0, 0};  // UDP: relayed, per direction
+  std::atomic<uint64_t> datagrams_dropped[2]{0, 0};  // UDP: dropped by a toxic or a full queue
 };
 
 // The proxy owns its open connections: a connection with no pending operation (say, data held
@@ -72,7 +80,8 @@ struct ProxyState {
   ProxySpec spec;                   // listen holds the bound port once listening
   std::vector<ActiveToxic> toxics;  // in the order added
   std::shared_ptr<const ToxicSet> toxic_set = std::make_shared<ToxicSet>();
-  std::shared_ptr<Listener> listener;  // null while disabled
+  std::shared_ptr<Listener> listener;  // null while disabled (and for UDP proxies)
+  std::shared_ptr<UdpRelay> udp;       // UDP proxies: null while disabled
   std::unordered_map<uint64_t, ConnectionRef> connections;
   ProxyCounters counters;
 };

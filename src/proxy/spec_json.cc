@@ -24,6 +24,15 @@ Status ReadString(const Json& j, const char* key, std::string& out) {
 
 const char* StreamName(Stream s) { return s == Stream::kUpstream ? "upstream" : "downstream"; }
 
+const char* ProtocolName(Protocol p) { return p == Protocol::kUdp ? "udp" : "tcp"; }
+
+bool AppliesToUdp(const std::string& toxic_type) {
+  for (const char* t : {"latency", "bandwidth", "timeout", "limit_data", "corrupt", "noop"}) {
+    if (toxic_type == t) return true;
+  }
+  return false;
+}
+
 Result<ToxicSpec> ToxicFromJson(const Json& j) {
   if (!j.is_object()) return Err(Status::InvalidArgument("toxic: must be a JSON object"));
   if (Status s = CheckNesting(j, "toxic"); !s.ok()) return Err(s);
@@ -56,6 +65,15 @@ Result<ToxicSpec> ToxicFromJson(const Json& j) {
     }
     t.duration = std::chrono::milliseconds(static_cast<int64_t>(v->get<double>()));
   }
+  if (const Json* v = Member(j, "seed"); v && !v->is_null()) {
+    if (v->is_number_unsigned()) {
+      t.seed = v->get<uint64_t>();
+    } else if (v->is_number_integer() && v->get<int64_t>() >= 0) {
+      t.seed = static_cast<uint64_t>(v->get<int64_t>());
+    } else {
+      return Err(Bad("seed", "must be a non-negative integer"));
+    }
+  }
   static const Json kNoAttributes = Json::object();
   const Json* attributes = Member(j, "attributes");
   auto params = ParseAttributes(*type, attributes ? *attributes : kNoAttributes);
@@ -72,6 +90,7 @@ Json ToxicToJson(const ToxicSpec& t) {
   j["toxicity"] = t.toxicity;
   j["attributes"] = t.attributes;
   if (t.duration) j["duration"] = t.duration->count();
+  if (t.seed) j["seed"] = *t.seed;
   return j;
 }
 
@@ -88,6 +107,20 @@ Result<ProxySpec> ProxyFromJson(const Json& j) {
   if (const Json* v = Member(j, "enabled"); v && !v->is_null()) {
     if (!v->is_boolean()) return Err(Bad("enabled", "must be a boolean"));
     p.enabled = v->get<bool>();
+  }
+  std::string protocol = "tcp";
+  if (Status s = ReadString(j, "protocol", protocol); !s.ok()) return Err(s);
+  if (protocol == "udp") {
+    p.protocol = Protocol::kUdp;
+  } else if (protocol != "tcp") {
+    return Err(Bad("protocol", "must be \"tcp\" or \"udp\""));
+  }
+  if (const Json* v = Member(j, "idle_timeout"); v && !v->is_null()) {
+    if (!v->is_number() || v->get<double>() < 1 || v->get<double>() > 1e12 ||
+        v->get<double>() != std::floor(v->get<double>())) {
+      return Err(Bad("idle_timeout", "must be a positive integer (milliseconds)"));
+    }
+    p.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(v->get<double>()));
   }
   return p;
 }

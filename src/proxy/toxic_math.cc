@@ -1,6 +1,7 @@
 #include "proxy/toxic_math.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace chaosrun::proxy {
 
@@ -90,6 +91,47 @@ size_t LimitAllowance(int64_t limit, uint64_t passed, size_t chunk) {
   return static_cast<size_t>(std::min<uint64_t>(chunk, static_cast<uint64_t>(limit) - passed));
 }
 
+uint64_t MixSeed(uint64_t seed, uint64_t n) {
+  uint64_t z = seed + (n + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t CorruptGap(int64_t rate_ppm, Rng& rng) {
+  if (rate_ppm <= 0) return UINT64_MAX;
+  if (rate_ppm >= 1'000'000) return 0;
+  double p = static_cast<double>(rate_ppm) / 1e6;
+  double u = 1.0 - rng.Uniform01();  // (0, 1]: log(u) is finite
+  double gap = std::floor(std::log(u) / std::log1p(-p));
+  if (!(gap < 9.0e18)) return UINT64_MAX;
+  return static_cast<uint64_t>(gap);
+}
+
+size_t CorruptBytes(std::span<char> data, int64_t rate_ppm, CorruptCursor& cursor, Rng& rng) {
+  if (rate_ppm <= 0) return 0;
+  size_t garbled = 0;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    if (!cursor.primed) {
+      cursor.skip = CorruptGap(rate_ppm, rng);
+      cursor.primed = true;
+    }
+    uint64_t left = data.size() - pos;
+    if (cursor.skip >= left) {
+      cursor.skip -= left;
+      break;
+    }
+    pos += static_cast<size_t>(cursor.skip);
+    auto flip = static_cast<unsigned char>(1 + rng.Below(255));
+    data[pos] = static_cast<char>(static_cast<unsigned char>(data[pos]) ^ flip);
+    ++garbled;
+    ++pos;
+    cursor.primed = false;
+  }
+  return garbled;
+}
+
 Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, SteadyTime now,
               Rng& rng) {
   Plan plan;
@@ -124,6 +166,7 @@ Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, Stead
         break;
       case ToxicType::kSlowClose:
       case ToxicType::kNoop:
+      case ToxicType::kCorrupt:  // changes bytes, not timing (CorruptPiece)
         break;
     }
   }
@@ -194,6 +237,16 @@ bool AnyApplies(std::span<const ToxicRuntime> toxics) {
   return std::any_of(toxics.begin(), toxics.end(), [](const ToxicRuntime& t) {
     return t.applies && t.params.type != ToxicType::kNoop;
   });
+}
+
+size_t CorruptPiece(std::span<ToxicRuntime> toxics, std::span<char> piece) {
+  size_t garbled = 0;
+  for (ToxicRuntime& t : toxics) {
+    if (t.applies && t.params.type == ToxicType::kCorrupt) {
+      garbled += CorruptBytes(piece, t.params.corrupt_rate, t.corrupt, t.rng);
+    }
+  }
+  return garbled;
 }
 
 void WakeMargin::Record(Nanos lateness) {

@@ -62,6 +62,23 @@ std::vector<size_t> SliceSizes(size_t total, int64_t average, int64_t variation,
 // limit_data: how many bytes of a `chunk` may still pass after `passed` of `limit`.
 size_t LimitAllowance(int64_t limit, uint64_t passed, size_t chunk);
 
+// A reproducible seed for the `n`-th use of a toxic's own `seed` (the n-th connection that
+// rolls its toxicity): distinct streams for distinct n, the same for the same (seed, n).
+uint64_t MixSeed(uint64_t seed, uint64_t n);
+
+// corrupt: where the next garbled byte is. The gap between garbled bytes is geometric with
+// p = rate_ppm / 10^6, drawn one gap at a time, so the positions in a stream do not depend on
+// how the stream is cut into chunks or datagrams.
+struct CorruptCursor {
+  uint64_t skip = 0;    // intact bytes before the next garbled one
+  bool primed = false;  // `skip` holds a drawn gap
+};
+// Intact bytes before the next garbled one; UINT64_MAX when rate_ppm <= 0, 0 at 10^6.
+uint64_t CorruptGap(int64_t rate_ppm, Rng& rng);
+// Garbles bytes of `data` in place (each chosen byte is XORed with a random non-zero value, so
+// it always changes); returns how many. Nothing is drawn when rate_ppm <= 0.
+size_t CorruptBytes(std::span<char> data, int64_t rate_ppm, CorruptCursor& cursor, Rng& rng);
+
 // One toxic as one connection sees it: its parameters plus the connection's state.
 struct ToxicRuntime {
   uint64_t id = 0;
@@ -72,6 +89,8 @@ struct ToxicRuntime {
   SteadyTime link_free{};              // bandwidth: the emulated link is busy until then
   uint64_t passed = 0;                 // limit_data: bytes let through
   std::optional<SteadyTime> reset_at;  // reset_peer: armed by the first chunk
+  Rng rng{0};                          // corrupt: this toxic's own positions and values
+  CorruptCursor corrupt;               // corrupt: where the next garbled byte is
 };
 
 // The head chunk of a direction's queue as PlanHead sees it.
@@ -112,6 +131,9 @@ std::optional<Deadline> EarliestDeadline(std::span<const ToxicRuntime> toxics);
 Nanos SlowCloseDelay(std::span<const ToxicRuntime> toxics);
 // Whether a toxic that changes anything applies (noop does not count).
 bool AnyApplies(std::span<const ToxicRuntime> toxics);
+// Garbles a piece about to be written through every corrupt toxic that applies; returns how
+// many bytes changed. Called once per planned piece (never again for a partial write's rest).
+size_t CorruptPiece(std::span<ToxicRuntime> toxics, std::span<char> piece);
 
 // Release-timer accuracy. A loop thread's timer fires late by the machine's wake-up lateness
 // (scheduler, other tenants, other handlers on the loop): on a busy 2-vCPU VM ~0.1 ms typically

@@ -16,6 +16,7 @@ constexpr int64_t kMaxMicros = kMaxMillis * 1000;
 constexpr int64_t kMaxRate = 1'000'000'000'000;  // KB/s
 constexpr int64_t kMaxSize = int64_t{1} << 40;   // bytes (slicer piece sizes)
 constexpr int64_t kMaxCount = INT64_MAX;         // bytes (limit_data: a count, no conversion)
+constexpr int64_t kMillion = 1'000'000;          // corrupt: parts per million
 
 struct Attribute {
   const char* name;
@@ -46,6 +47,7 @@ const std::vector<TypeInfo>& Types() {
         {"delay", &ToxicParams::delay, kMaxMicros}}},
       {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes, kMaxCount}}},
       {ToxicType::kNoop, "noop", {}},
+      {ToxicType::kCorrupt, "corrupt", {{"rate", &ToxicParams::corrupt_rate, kMillion}}},
   };
   return types;
 }

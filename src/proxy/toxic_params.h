@@ -19,7 +19,8 @@ enum class ToxicType {
   kResetPeer,
   kSlicer,
   kLimitData,
-  kNoop  // passes data unchanged (no attributes)
+  kNoop,    // passes data unchanged (no attributes)
+  kCorrupt  // chaosrun extension: garbles payload bytes
 };
 
 std::optional<ToxicType> ToxicTypeFromName(std::string_view name);
@@ -27,14 +28,15 @@ const char* ToxicTypeName(ToxicType type);
 
 struct ToxicParams {
   ToxicType type = ToxicType::kLatency;
-  int64_t latency = 0;         // latency: ms
-  int64_t jitter = 0;          // latency: ms
-  int64_t rate = 0;            // bandwidth: KB/s (0 = no limit)
-  int64_t delay = 0;           // slow_close: ms; slicer: µs between slices
-  int64_t timeout = 0;         // timeout, reset_peer: ms
-  int64_t average_size = 0;    // slicer: bytes
-  int64_t size_variation = 0;  // slicer: bytes
-  int64_t bytes = 0;           // limit_data: bytes
+  int64_t latency = 0;           // latency: ms
+  int64_t jitter = 0;            // latency: ms
+  int64_t rate = 0;              // bandwidth: KB/s (0 = no limit)
+  int64_t delay = 0;             // slow_close: ms; slicer: µs between slices
+  int64_t timeout = 0;           // timeout, reset_peer: ms
+  int64_t average_size = 0;      // slicer: bytes
+  int64_t size_variation = 0;    // slicer: bytes
+  int64_t bytes = 0;             // limit_data: bytes
+  int64_t corrupt_rate = 10000;  // corrupt ("rate"): garbled bytes per million (10000 = 1 %)
 };
 
 // Untrusted JSON: how deep a toxic or proxy document may nest (the deepest legitimate one,

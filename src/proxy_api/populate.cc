@@ -69,6 +69,10 @@ std::optional<std::vector<Entry>> ParseEntries(const Json& input, PopulateResult
     e.spec.listen = listen && !listen->empty() ? *listen : kDefaultListen;
     e.spec.upstream = *upstream;
     e.spec.enabled = enabled.value_or(true);
+    if (!ReadProxyExtensions(item, e.spec, error, where)) {
+      failure = Fail(400, error);
+      return std::nullopt;
+    }
     entries.push_back(std::move(e));
   }
   return entries;
@@ -107,9 +111,11 @@ PopulateResult Populate(proxy::Engine& engine, std::string_view body) {
     if (auto existing = engine.GetProxy(spec.name)) {
       const Json* listen = Member(*existing, "listen");
       const Json* upstream = Member(*existing, "upstream");
-      bool same = listen != nullptr && listen->is_string() && upstream != nullptr &&
-                  upstream->is_string() && SameListen(listen->get<std::string>(), spec.listen) &&
-                  upstream->get<std::string>() == spec.upstream;
+      bool same =
+          listen != nullptr && listen->is_string() && upstream != nullptr &&
+          upstream->is_string() && SameListen(listen->get<std::string>(), spec.listen) &&
+          upstream->get<std::string>() == spec.upstream &&
+          existing->value("protocol", std::string("tcp")) == proxy::ProtocolName(spec.protocol);
       if (same) {
         if (!existing->contains("toxics")) (*existing)["toxics"] = Json::array();
         result.proxies.push_back(*existing);

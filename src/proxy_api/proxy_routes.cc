@@ -40,6 +40,7 @@ Response CreateProxy(proxy::Engine& engine, std::string_view body) {
   spec.listen = listen && !listen->empty() ? *listen : kDefaultListen;
   spec.upstream = *upstream;
   spec.enabled = enabled.value_or(true);
+  if (!ReadProxyExtensions(*json, spec, error)) return ErrorResponse(400, error);
   auto created = engine.CreateProxy(spec);
   if (!created) return FromStatus(created.error(), kProxyNotFound, kProxyAlreadyExists);
   return JsonResponse(201, WithToxics(*created));
@@ -95,6 +96,14 @@ Response ProxyStats(proxy::Engine& engine, const std::string& name) {
   j["bytes_upstream"] = s->bytes_upstream;
   j["bytes_downstream"] = s->bytes_downstream;
   j["toxics_active"] = s->toxics_active;
+  // A UDP proxy (chaosrun extension) counts client mappings as connections, and datagrams.
+  auto p = engine.GetProxy(name);
+  if (p && p->value("protocol", std::string("tcp")) == "udp") {
+    j["datagrams_upstream"] = s->datagrams[0];
+    j["datagrams_downstream"] = s->datagrams[1];
+    j["datagrams_dropped_upstream"] = s->datagrams_dropped[0];
+    j["datagrams_dropped_downstream"] = s->datagrams_dropped[1];
+  }
   return JsonResponse(200, j);
 }
 

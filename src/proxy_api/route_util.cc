@@ -115,6 +115,22 @@ bool GetNumber(const Json& obj, const char* key, std::optional<double>& out, std
   return true;
 }
 
+bool ReadProxyExtensions(const Json& obj, proxy::ProxySpec& spec, std::string& error,
+                         std::string_view where) {
+  Json ext{{"name", "-"}, {"upstream", "-"}};
+  for (const char* key : {"protocol", "idle_timeout"}) {
+    if (const Json* v = Member(obj, key)) ext[key] = *v;
+  }
+  auto parsed = proxy::ProxyFromJson(ext);
+  if (!parsed) {
+    error = BadBody(std::string(where) + parsed.error().message());
+    return false;
+  }
+  spec.protocol = parsed->protocol;
+  spec.idle_timeout = parsed->idle_timeout;
+  return true;
+}
+
 Response FromStatus(const Status& status, std::string_view not_found, std::string_view exists) {
   switch (status.code()) {
     case Code::kNotFound:

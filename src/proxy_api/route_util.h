@@ -9,6 +9,7 @@
 
 #include "common/json.h"
 #include "common/status.h"
+#include "proxy/engine.h"
 #include "proxy_api/message.h"
 
 namespace chaosrun::proxy_api {
@@ -44,6 +45,12 @@ bool GetBool(const Json& obj, const char* key, std::optional<bool>& out, std::st
              std::string_view where = "");
 bool GetNumber(const Json& obj, const char* key, std::optional<double>& out, std::string& error,
                std::string_view where = "");
+
+// chaosrun's extensions of a proxy body, "protocol" ("tcp" | "udp") and "idle_timeout" (ms,
+// UDP), into `spec` (docs/proxy-api.md). Absent: TCP, as in Toxiproxy. On a bad value fills
+// `error` with "bad request body: <where><field>: <reason>".
+bool ReadProxyExtensions(const Json& obj, proxy::ProxySpec& spec, std::string& error,
+                         std::string_view where = "");
 
 // Where a proxy listens when the request gives no `listen`. Toxiproxy listens on every interface
 // then; chaosrun stays on loopback (docs/proxy-api.md).

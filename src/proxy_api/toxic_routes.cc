@@ -12,9 +12,11 @@ namespace chaosrun::proxy_api {
 
 namespace {
 
-// The toxic types of the API: Toxiproxy's, including its pass-through "noop".
-constexpr std::array<std::string_view, 8> kToxicTypes = {
-    "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data", "noop"};
+// The toxic types of the API: Toxiproxy's, including its pass-through "noop", and chaosrun's
+// "corrupt" (docs/proxy-api.md, extensions).
+constexpr std::array<std::string_view, 9> kToxicTypes = {"latency",    "bandwidth",  "slow_close",
+                                                         "timeout",    "reset_peer", "slicer",
+                                                         "limit_data", "noop",       "corrupt"};
 
 bool KnownType(std::string_view type) {
   return std::find(kToxicTypes.begin(), kToxicTypes.end(), type) != kToxicTypes.end();
@@ -90,6 +92,10 @@ Response CreateToxic(proxy::Engine& engine, const std::string& proxy, std::strin
   spec["toxicity"] = toxicity.value_or(1.0);
   spec["attributes"] = attributes != nullptr ? *attributes : Json::object();
   if (duration != nullptr) spec["duration"] = *duration;
+  // chaosrun extension: the toxic's own generator seed (ToxicFromJson checks it).
+  if (const Json* seed = Member(*json, "seed"); seed != nullptr && !seed->is_null()) {
+    spec["seed"] = *seed;
+  }
   auto parsed = proxy::ToxicFromJson(spec);
   if (!parsed) return ErrorResponse(400, "bad request body: " + parsed.error().message());
   auto added = engine.AddToxic(proxy, *parsed);
@@ -129,6 +135,9 @@ Response UpdateToxic(proxy::Engine& engine, const std::string& proxy, const std:
   if (attributes != nullptr) patch["attributes"] = *attributes;
   if (toxicity) patch["toxicity"] = *toxicity;
   if (duration != nullptr) patch["duration"] = *duration;
+  if (const Json* seed = Member(*json, "seed"); seed != nullptr && !seed->is_null()) {
+    patch["seed"] = *seed;
+  }
   auto updated = engine.UpdateToxic(proxy, toxic, patch);
   if (!updated) return FromStatus(updated.error(), kToxicNotFound, kToxicAlreadyExists);
   return JsonResponse(200, *updated);
