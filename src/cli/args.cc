@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 
+#include "cli/remote_command.h"
 #include "engine/strategy.h"
 
 namespace chaosrun::cli {
@@ -131,6 +132,11 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv) {
           a.command = Command::kProxy;
           have_command = true;
           continue;
+        }
+        if (arg == "remote") {  // its own flags: src/cli/remote_command.h
+          a.command = Command::kRemote;
+          a.remote_args.assign(argv.begin() + static_cast<std::ptrdiff_t>(p.i) + 1, argv.end());
+          return a;
         }
         if (arg == "report") {
           a.command = Command::kReport;
@@ -485,6 +491,7 @@ The kill switch. `halt` makes every running experiment that uses this state dire
 undo its faults, and makes every new fault refuse, until `chaosrun halt --clear`.
 )";
   }
+  if (topic == "remote") return RemoteHelpText();
   if (topic == "report") {
     return R"(Usage: chaosrun report JOURNAL [--output FILE]
        chaosrun report JOURNAL JOURNAL... --output FILE
@@ -549,6 +556,7 @@ Commands:
   halt      the kill switch: stop running experiments and refuse new faults
   proxy     `proxy serve`: the fault proxy with a Toxiproxy-compatible HTTP API
   report    a self-contained HTML page of a journal, or the history of several
+  remote    drive a chaosrund over its API: runs, show, start, abort, halt, pause, resume
 
 Options:
   --version                      print the version and exit

@@ -13,7 +13,18 @@
 
 namespace chaosrun::cli {
 
-enum class Command { kRun, kValidate, kDrivers, kRecover, kHalt, kProxy, kReport, kHelp, kVersion };
+enum class Command {
+  kRun,
+  kValidate,
+  kDrivers,
+  kRecover,
+  kHalt,
+  kProxy,
+  kReport,
+  kHelp,
+  kVersion,
+  kRemote,
+};
 
 struct Args {
   Command command = Command::kHelp;
@@ -35,7 +46,7 @@ struct Args {
   bool fail_fast = false;
   std::vector<std::string> vars;
   std::vector<std::string> var_files;
-  std::string python;                     // --python PATH (run, validate; docs/python.md)
+  std::string python;                      // --python PATH (run, validate; docs/python.md)
   std::vector<std::string> control_files;  // --control-file PATH (run): global controls
 
   // Drivers and safety (run, validate, drivers, recover, halt).
@@ -69,6 +80,9 @@ struct Args {
   uint64_t proxy_busy_poll_us = 50;
   bool proxy_busy_poll_auto = true;
   bool allow_remote = false;  // --allow-remote
+
+  // remote: every argument after `remote`, parsed by ParseRemoteArgs (src/cli/remote_command.h).
+  std::vector<std::string> remote_args;
 };
 
 // Parses argv (argv[0] excluded). `chaosrun FILE` means `chaosrun run FILE`.

@@ -10,6 +10,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/proxy_command.h"
+#include "cli/remote_command.h"
 #include "cli/report_command.h"
 #include "cli/safety.h"
 #include "common/log.h"
@@ -51,6 +52,7 @@ int Main(int argc, char** argv) {
     if (args->command == Command::kHalt) return HaltCommand(*args);
     if (args->command == Command::kProxy) return ProxyCommand(*args);
     if (args->command == Command::kReport) return ReportCommand(*args);
+    if (args->command == Command::kRemote) return RemoteCommand(*args);
     return RunCommand(*args);
   } catch (const std::exception& e) {
     // Nothing should throw this far; if something does, say so plainly instead of aborting.
