@@ -1,0 +1,5 @@
+"""The benchmark's python probe: returns a constant."""
+
+
+def ok():
+    return True
