@@ -349,6 +349,12 @@ int RemoteCommand(const Args& args) {
       std::cerr << "Error: no token: pass --token-file FILE or set CHAOSRUN_TOKEN\n";
       return kExitUsage;
     }
+    for (char c : token) {
+      if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+        std::cerr << "Error: CHAOSRUN_TOKEN holds a space or a control character\n";
+        return kExitUsage;
+      }
+    }
   }
   auto request = RequestFor(a);
   if (!request) {

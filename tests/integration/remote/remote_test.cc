@@ -165,6 +165,9 @@ TEST_F(RemoteTest, WrongOrMissingToken) {
   o = Remote({"halt"}, {"CHAOSRUN_TOKEN="});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.err, HasSubstr("no token"));
+  o = Remote({"halt"}, {"CHAOSRUN_TOKEN=abc\r\nX-Evil: 1"});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.err, HasSubstr("control character"));
   o = Remote({"halt", "--token", kToken});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.err, HasSubstr("shows in ps"));
