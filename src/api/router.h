@@ -8,6 +8,7 @@
 // methods may).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>

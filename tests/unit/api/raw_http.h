@@ -22,7 +22,7 @@ struct RawReply {
 };
 
 // A request as bytes: the request line, Host, each header line given ("Name: value"), a
-// Content-Length when there is a body (or when `force_length`), the body.
+// Content-Length when there is a body, the body.
 std::string BuildRequest(const std::string& method, const std::string& target,
                          const std::vector<std::string>& headers = {},
                          const std::string& body = "");
