@@ -51,6 +51,17 @@ FaultManager::~FaultManager() {
     wake_->Cancel("shutdown");
   }
   if (watchdog_.joinable()) watchdog_.join();
+  // A fault still applied now outlives its run (its undo failed or hung): no one in this process
+  // will undo it any more. Released, it is recovered as a dead runner's would be, also when this
+  // process (a daemon) lives on.
+  if (!ledger_) return;
+  for (const auto& f : faults_) {
+    if (!f->applied || f->undone) continue;
+    if (Status st = ledger_->RecordReleased(f->id); !st.ok()) {
+      log::Error("fault {}: cannot record in the ledger that its run has ended: {}", f->id,
+                 st.message());
+    }
+  }
 }
 
 Status FaultManager::EnsureLedger() {

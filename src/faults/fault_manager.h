@@ -54,7 +54,9 @@ class FaultManager {
  public:
   // `ledger` may be null until the first fault: it is opened lazily in `state_dir`.
   FaultManager(plugin::Registry& registry, guard::Guard& guard, Clock& clock, Options options);
-  ~FaultManager();  // stops the watchdog (does NOT undo: call UndoAll first)
+  // Stops the watchdog (does NOT undo: call UndoAll first), then records every fault still
+  // applied as released in the ledger (see ledger.h), for `recover`.
+  ~FaultManager();
   FaultManager(const FaultManager&) = delete;
   FaultManager& operator=(const FaultManager&) = delete;
 

@@ -76,7 +76,7 @@ Result<RecoverReport> Recover(const std::string& state_dir, plugin::Registry& re
     std::string what = "fault " + it->id + " (" + driver_name + "." + func + " on " +
                        Targets(intent) + ", activity '" + Str(intent, "activity") + "')";
     if (Json runner = intent.contains("runner") ? intent["runner"] : Json(nullptr);
-        ledger::RunnerAlive(runner)) {
+        !it->released && ledger::RunnerAlive(runner)) {
       std::string pid = runner["pid"].dump();
       if (!options.force) {
         ++report.refused;

@@ -42,7 +42,7 @@ PendingFault ToPendingFault(const Entry& e) {
   f.last_error = e.last_error;
   Json runner = in.contains("runner") ? in["runner"] : Json(nullptr);
   if (auto r = RunnerIdentity::FromJson(runner)) f.runner_pid = r->pid;
-  f.runner_alive = RunnerAlive(runner);
+  f.runner_alive = !e.released && RunnerAlive(runner);
   return f;
 }
 

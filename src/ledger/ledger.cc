@@ -131,6 +131,10 @@ Status Ledger::RecordUndoFailed(const std::string& id, const std::string& error)
   return Append(Json{{"op", "undo-failed"}, {"id", id}, {"error", error}});
 }
 
+Status Ledger::RecordReleased(const std::string& id) {
+  return Append(Json{{"op", "released"}, {"id", id}});
+}
+
 Status Ledger::RecordForgotten(const std::string& id, const Json& by, double unix_time) {
   return Append(Json{{"op", "forgotten"}, {"id", id}, {"by", by}, {"time", unix_time}});
 }
@@ -170,6 +174,7 @@ std::vector<Entry> ParsePending(const std::string& text) {
     auto it = index.find(id);
     if (it == index.end()) continue;
     if (op == "applied") entries[it->second].applied = true;
+    if (op == "released") entries[it->second].released = true;
     if (op == "reverted" || op == "forgotten") reverted[it->second] = true;
     if (op == "undo-failed") {
       auto err = rec.find("error");

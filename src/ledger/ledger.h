@@ -9,6 +9,9 @@
 //   {"op": "reverted", "id": ...}
 //   {"op": "undo-failed", "id": ..., "error": "..."}
 //   {"op": "forgotten", "id": ..., "by": {"uid": ..., "user": ..., "sudo_user": ...}, "time": ...}
+//   {"op": "released", "id": ...}   its run ended without undoing it (the undo failed): no live
+//                                   runner owns it any more, even if the runner's process (a
+//                                   daemon) lives on, so `recover` undoes it without --force
 // An intent keeps only what undo, recover and `recover --list` need (kIntentFields below, plus
 // the runner's identity, see runner.h); any other key given to RecordIntent is dropped.
 // The state directory and the file are private to the effective user, and checked on every
@@ -37,8 +40,9 @@ extern const char* const kIntentFields[10];
 
 struct Entry {
   std::string id;
-  Json intent;           // the intent record as written
-  bool applied = false;  // "applied" was recorded (the fault may exist even when false)
+  Json intent;            // the intent record as written
+  bool applied = false;   // "applied" was recorded (the fault may exist even when false)
+  bool released = false;  // "released": the run that applied it has ended (see above)
   std::string last_error;
 };
 
@@ -58,6 +62,9 @@ class Ledger {
   Status RecordApplied(const std::string& id);
   Status RecordReverted(const std::string& id);
   Status RecordUndoFailed(const std::string& id, const std::string& error);
+  // The run that applied it has ended and left it applied (its undo failed): the fault stays
+  // pending, for `recover` (or a daemon's restart), as if its runner had died.
+  Status RecordReleased(const std::string& id);
   // A person repaired the fault by hand: it is no longer pending. `by` says who.
   Status RecordForgotten(const std::string& id, const Json& by, double unix_time);
 

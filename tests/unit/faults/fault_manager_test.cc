@@ -163,18 +163,15 @@ TEST_F(FaultManagerTest, ProbesAndUnknownFuncs) {
   EXPECT_EQ(fm->Run(probe_activity, probe, CancelToken()).kind, providers::Outcome::Kind::kFailed);
 }
 
-TEST_F(FaultManagerTest, RecoverUndoesWhatACrashedRunLeft) {
+TEST_F(FaultManagerTest, RecoverRefusesALiveRunsFaultUnlessForced) {
   std::string file = (dir_.path() / "flag").string();
-  {
-    auto fm = Make();
-    ASSERT_EQ(fm->Run(kActivity, Provider(file), CancelToken()).kind,
-              providers::Outcome::Kind::kSucceeded);
-    // The runner "dies" here: no UndoAll.
-  }
+  auto fm = Make();
+  ASSERT_EQ(fm->Run(kActivity, Provider(file), CancelToken()).kind,
+            providers::Outcome::Kind::kSucceeded);
   ASSERT_TRUE(fs::exists(file));
   ASSERT_EQ(Pending(), 1u);
   plugin::Registry fresh;  // recover finds the driver from the path in the ledger
-  // The "crashed" run is this very process, so its runner is alive: refused without --force.
+  // The run (this process, its FaultManager alive) still owns the fault: refused without --force.
   auto refused = Recover(state_, fresh);
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->refused, 1);
@@ -189,6 +186,27 @@ TEST_F(FaultManagerTest, RecoverUndoesWhatACrashedRunLeft) {
   EXPECT_EQ(Pending(), 0u);
   auto again = Recover(state_, fresh, {.force = true});
   EXPECT_EQ(again->undone, 0);
+}
+
+// A run that ends with a fault still applied (its undo failed) in a process that lives on (a
+// daemon): the fault is released, so recover undoes it without --force, as a dead runner's.
+TEST_F(FaultManagerTest, AFaultLeftByAnEndedRunIsReleasedForRecover) {
+  std::string file = (dir_.path() / "flag").string();
+  {
+    auto fm = Make();
+    ASSERT_EQ(fm->Run(kActivity, Provider(file), CancelToken()).kind,
+              providers::Outcome::Kind::kSucceeded);
+    // The run ends here without undoing (as after a failed undo).
+  }
+  ASSERT_TRUE(fs::exists(file));
+  ASSERT_EQ(Pending(), 1u) << "a released fault is still pending";
+  plugin::Registry fresh;
+  auto report = Recover(state_, fresh);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(report->refused, 0);
+  EXPECT_EQ(report->undone, 1);
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_EQ(Pending(), 0u);
 }
 
 }  // namespace

@@ -82,6 +82,28 @@ TEST(Inspect, ListShowsAgeDriverActionTargetsLastErrorAndLiveness) {
   EXPECT_EQ(PendingTable({}, 0), "no pending fault\n");
 }
 
+TEST(Inspect, AReleasedFaultIsPendingButNoLongerOwnedByALiveRunner) {
+  testing::TempDir tmp;
+  std::string dir = tmp.path().string();
+  auto l = Ledger::Open(dir);
+  ASSERT_TRUE(l.has_value());
+  ASSERT_TRUE((*l)->RecordIntent(StopIntent("left", 1000)).ok());  // this process: alive
+  ASSERT_TRUE((*l)->RecordApplied("left").ok());
+  ASSERT_TRUE((*l)->RecordUndoFailed("left", "no such process").ok());
+  ASSERT_TRUE((*l)->RecordReleased("left").ok());
+  ASSERT_TRUE((*l)->RecordReleased("unknown-id").ok());  // ignored
+  auto pending = (*l)->Pending();
+  ASSERT_TRUE(pending.has_value());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_TRUE((*pending)[0].released);
+  auto list = ListPending(dir);
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_FALSE((*list)[0].runner_alive);
+  ASSERT_TRUE((*l)->RecordReverted("left").ok());
+  EXPECT_TRUE((*l)->Pending()->empty());
+}
+
 TEST(Inspect, ForgetDropsOneEntryAndRecordsWho) {
   testing::TempDir tmp;
   std::string dir = tmp.path().string();
