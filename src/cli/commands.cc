@@ -27,6 +27,8 @@ session::RunRequest RunRequestFrom(const Args& args) {
   ro.hypothesis_frequency = args.hypothesis_frequency;
   ro.fail_fast = args.fail_fast;
   ro.deadline_seconds = args.deadline_seconds;
+  ro.python = args.python;                // docs/python.md: the run's bridge and its validation
+  ro.control_files = args.control_files;  // global controls, first at every level
   r.no_validation = args.no_validation;
   r.journal_path = args.journal_path;
   r.env = EnvironmentFrom(args);
@@ -57,6 +59,7 @@ int ValidateCommand(const Args& args) {
   request.vars = args.vars;
   request.env = EnvironmentFrom(args);
   request.strict = args.strict;
+  request.python = args.python;
   session::ValidateOutcome out = session::Validate(request);
   if (out.usage_error) {
     std::cerr << "Error: " << out.error << "\n";

@@ -154,6 +154,7 @@ void Session::Impl::Pipeline(Outcome& out) {
     validate::Options vo = validate::DefaultOptions();
     vo.overrides = ro.overrides;
     vo.check_driver = MakeDriverCheck(*registry);
+    vo.python = validate::BridgePythonCheck(ro.python);  // the run's interpreter
     std::vector<std::string> errors = LogDiagnostics(validate::Validate(*doc, vo));
     if (!errors.empty()) {
       log::Error("the experiment is not valid; nothing was run");

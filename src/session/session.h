@@ -111,6 +111,9 @@ struct ValidateRequest {
   std::vector<std::string> vars;
   Environment env;
   bool strict = false;
+  // --python PATH: the interpreter python activities and control modules are resolved with
+  // ("" = $CHAOSRUN_PYTHON, else python3 on the PATH); a run takes it from options.python.
+  std::string python;
 };
 struct ValidateOutcome {
   std::vector<validate::Diagnostic> diagnostics;  // errors and warnings

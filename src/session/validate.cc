@@ -28,6 +28,7 @@ ValidateOutcome Validate(const ValidateRequest& request) {
   vo.overrides = overrides;
   vo.check_driver = MakeDriverCheck(*registry);
   vo.strict = request.strict;
+  vo.python = validate::BridgePythonCheck(request.python);
   out.diagnostics = validate::Validate(*doc, vo);
   return out;
 }

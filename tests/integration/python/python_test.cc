@@ -6,9 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -17,77 +19,12 @@
 #include <vector>
 
 #include "common/json.h"
-#include "providers/spawn.h"
-#include "support/temp_dir.h"
+#include "python_run.h"
 
-namespace chaosrun {
+namespace chaosrun::python_run {
 namespace {
 
 using ::testing::HasSubstr;
-namespace fs = std::filesystem;
-
-std::string Modules() {
-  return std::string(CHAOSRUN_SOURCE_DIR) + "/tests/integration/python/modules";
-}
-std::string Python() { return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
-
-struct RunOutput {
-  int status = -1;
-  std::string out, err;
-};
-
-class PythonRunTest : public ::testing::Test {
- protected:
-  // chaosrun ARGS with PYTHONPATH and (unless `with_python` is false: then it is unset)
-  // CHAOSRUN_PYTHON set, through env(1); `env_extra` adds NAME=VALUE entries.
-  RunOutput Chaosrun(std::vector<std::string> args, std::vector<std::string> env_extra = {},
-                     bool with_python = true) {
-    std::vector<std::string> argv = {"/usr/bin/env", "-u", "CHAOSRUN_PYTHON",
-                                     "PYTHONPATH=" + Modules()};
-    if (with_python) argv.push_back("CHAOSRUN_PYTHON=" + Python());
-    argv.insert(argv.end(), env_extra.begin(), env_extra.end());
-    argv.push_back(CHAOSRUN_BINARY);
-    argv.insert(argv.end(), args.begin(), args.end());
-    auto r = providers::SpawnAndWait(argv, CancelToken(), {});
-    EXPECT_TRUE(r.has_value());
-    if (!r) return {};
-    return {r->status, r->out, r->err};
-  }
-  RunOutput Run(const Json& experiment, std::vector<std::string> flags = {},
-                std::vector<std::string> env_extra = {}) {
-    const std::string path = tmp_.Write("experiment.json", experiment.dump());
-    std::vector<std::string> args = {"run", "--state-dir", (tmp_.path() / "state").string(),
-                                     "--journal-path", Journal()};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.push_back(path);
-    return Chaosrun(args, env_extra);
-  }
-  std::string Journal() const { return (tmp_.path() / "journal.json").string(); }
-  Json ReadJournal() const {
-    std::ifstream in(Journal());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return Json::parse(ss.str(), nullptr, false);
-  }
-  std::vector<Json> ReadLines(const std::string& path) const {
-    std::vector<Json> out;
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) out.push_back(Json::parse(line));
-    return out;
-  }
-  static Json Py(const std::string& type, const std::string& name, const std::string& func,
-                 Json arguments = Json::object()) {
-    return {
-        {"type", type},
-        {"name", name},
-        {"provider",
-         {{"type", "python"}, {"module", "pyfuncs"}, {"func", func}, {"arguments", arguments}}}};
-  }
-  static Json Experiment(Json method) {
-    return {{"title", "python"}, {"description", "d"}, {"method", std::move(method)}};
-  }
-  testing::TempDir tmp_;
-};
 
 TEST_F(PythonRunTest, ResultsExceptionsAndTolerancesKeepTheReferencesShapes) {
   Json e = Experiment(Json::array(
@@ -187,12 +124,62 @@ TEST_F(PythonRunTest, AGlobalControlFromAControlFile) {
        {{"provider",
          {{"type", "python"}, {"module", "recorder"}, {"arguments", {{"path", log}}}}}}}};
   const std::string file = tmp_.Write("controls.json", controls.dump());
-  // --control-file reaches the engine once the run pipeline passes Args::control_files on.
   RunOutput r = Run(Experiment(Json::array({Py("action", "act", "plain", {{"a", 1}})})),
                     {"--control-file", file});
   EXPECT_EQ(r.status, 0) << r.err;
-  if (!fs::exists(log)) GTEST_SKIP() << "the run pipeline does not pass --control-file on yet";
-  EXPECT_EQ(ReadLines(log).front()["hook"], "configure_control");
+  ASSERT_TRUE(fs::exists(log)) << r.err;
+  std::vector<std::string> hooks;
+  for (const Json& l : ReadLines(log)) hooks.push_back(l["hook"].get<std::string>());
+  // Global: configured first, cleaned up last, and at the method's activity too.
+  ASSERT_FALSE(hooks.empty());
+  EXPECT_EQ(hooks.front(), "configure_control");
+  EXPECT_EQ(hooks.back(), "cleanup_control");
+  EXPECT_THAT(hooks, ::testing::Contains("before_experiment_control"));
+  EXPECT_THAT(hooks, ::testing::Contains("before_activity_control"));
+  EXPECT_THAT(hooks, ::testing::Contains("after_activity_control"));
+}
+
+TEST_F(PythonRunTest, PythonPicksTheInterpreterForRunAndValidate) {
+  // A wrapper that records each start, then runs the system's Python; CHAOSRUN_PYTHON names
+  // one that does not exist, so only --python can make these pass.
+  const std::string starts = (tmp_.path() / "starts").string();
+  const std::string wrapper = tmp_.Write("python-wrapper", "#!/bin/sh\necho \"$@\" >> '" + starts +
+                                                               "'\nexec " + Python() + " \"$@\"\n");
+  ASSERT_EQ(::chmod(wrapper.c_str(), 0700), 0);
+  auto started = [&] { return ReadText(starts); };
+  const std::vector<std::string> no_python = {"CHAOSRUN_PYTHON=/nonexistent/python3"};
+  Json p = Py("probe", "is-42", "value", {{"kind", "int"}});
+  p["tolerance"] = 42;
+  Json e = Experiment(Json::array({Py("probe", "sum", "plain", {{"a", 1}})}));
+  e["steady-state-hypothesis"] = {{"title", "h"}, {"probes", Json::array({p})}};
+  const std::string path = tmp_.Write("experiment.json", e.dump());
+
+  RunOutput r = Chaosrun({"validate", "--python", wrapper, path}, no_python);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Lines(started()), 1u) << started();  // validation's own bridge
+  EXPECT_THAT(started(), HasSubstr("bridge.py"));
+
+  r = Run(e, {"--python", wrapper, "--no-validation"}, no_python);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Lines(started()), 2u) << started();  // the run's one bridge
+  Json j = ReadJournal();
+  EXPECT_EQ(j["status"], "completed") << r.err;
+  EXPECT_EQ(j["run"][0]["output"], 3);
+
+  r = Run(e, {"--python", wrapper}, no_python);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Lines(started()), 4u) << started();  // the run's validation and the run
+  EXPECT_EQ(ReadJournal()["status"], "completed");
+
+  // Without --python the missing CHAOSRUN_PYTHON is named, by validate and by the run's
+  // validation.
+  r = Chaosrun({"validate", path}, no_python);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.out + r.err, HasSubstr("'/nonexistent/python3' (CHAOSRUN_PYTHON)"));
+  r = Run(e, {}, no_python);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("'/nonexistent/python3' (CHAOSRUN_PYTHON)"));
+  EXPECT_EQ(Lines(started()), 4u);
 }
 
 TEST_F(PythonRunTest, AControlThatCannotBeLoadedStopsTheRunBeforeAnythingRuns) {
@@ -328,4 +315,4 @@ TEST_F(PythonRunTest, ValidateNamesTheActivityWhoseModuleOrFunctionIsMissing) {
 }
 
 }  // namespace
-}  // namespace chaosrun
+}  // namespace chaosrun::python_run
