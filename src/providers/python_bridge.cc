@@ -110,6 +110,23 @@ Status PythonBridge::Start(const CancelToken& cancel) {
 
 BridgeReply PythonBridge::Call(Json request, const CancelToken& cancel,
                                std::optional<std::chrono::nanoseconds> timeout) {
+  // Never throws (the engine and validation rely on it): whatever escapes
+  // the call is a failed call.
+  try {
+    return CallOrThrow(std::move(request), cancel, timeout);
+  } catch (const std::exception& e) {
+    BridgeReply reply;
+    reply.error = std::string("internal error in the python bridge: ") + e.what();
+    return reply;
+  } catch (...) {
+    BridgeReply reply;
+    reply.error = "internal error in the python bridge";
+    return reply;
+  }
+}
+
+BridgeReply PythonBridge::CallOrThrow(Json request, const CancelToken& cancel,
+                                      std::optional<std::chrono::nanoseconds> timeout) {
   BridgeReply reply;
   if (cancel.cancelled()) {
     reply.end = BridgeReply::End::kCancelled;

@@ -90,6 +90,8 @@ class PythonBridge {
 
  private:
   Result<std::shared_ptr<Process>> Running(const CancelToken& cancel);
+  BridgeReply CallOrThrow(Json request, const CancelToken& cancel,
+                          std::optional<std::chrono::nanoseconds> timeout);
 
   const PythonSettings settings_;
   mutable std::mutex mu_;

@@ -43,6 +43,51 @@ void WriteEvent(int fd) {
   [[maybe_unused]] ssize_t n = ::write(fd, &one, sizeof one);
 }
 
+// A reply from a response line. The line is untrusted input: a member of the wrong type makes
+// the call fail, saying which member and what it was; nothing here throws on its content.
+BridgeReply DecodeBridgeResponse(const Json& m) {
+  auto malformed = [](const std::string& what) {
+    BridgeReply bad;
+    bad.error = "the python bridge sent a malformed response: " + what;
+    return bad;
+  };
+  auto wrong = [&malformed](const char* member, const Json& v, const char* expected) {
+    return malformed("`" + std::string(member) + "` is " + std::string(v.type_name()) + ", not " +
+                     expected);
+  };
+  BridgeReply reply;
+  auto ok = m.find("ok");
+  if (ok == m.end()) return malformed("it has no `ok`");
+  if (!ok->is_boolean()) return wrong("ok", *ok, "a boolean");
+  if (ok->get<bool>()) {
+    reply.end = BridgeReply::End::kOk;
+    auto result = m.find("result");
+    reply.result = result != m.end() ? *result : Json(nullptr);
+    return reply;
+  }
+  reply.end = BridgeReply::End::kRaised;
+  reply.error = "the python bridge failed";
+  if (auto error = m.find("error"); error != m.end()) {
+    if (!error->is_string()) return wrong("error", *error, "a string");
+    reply.error = error->get<std::string>();
+  }
+  if (auto interrupt = m.find("interrupt"); interrupt != m.end() && !interrupt->is_null()) {
+    if (!interrupt->is_boolean()) return wrong("interrupt", *interrupt, "a boolean");
+    reply.interrupt = interrupt->get<bool>();
+  }
+  if (auto tb = m.find("traceback"); tb != m.end() && !tb->is_null()) {
+    if (!tb->is_array()) return wrong("traceback", *tb, "a list of strings");
+    for (const Json& line : *tb) {
+      if (!line.is_string()) {
+        return malformed("`traceback` holds " + std::string(line.type_name()) +
+                         ", not only strings");
+      }
+      reply.traceback.push_back(line.get<std::string>());
+    }
+  }
+  return reply;
+}
+
 }  // namespace
 
 Status PythonBridge::Process::Start(const std::vector<std::string>& argv, const CancelToken& cancel,
@@ -104,7 +149,7 @@ Status PythonBridge::Process::Start(const std::vector<std::string>& argv, const 
       std::string first = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       Json ready = Json::parse(first, nullptr, false);
-      if (ready.is_object() && ready.value("event", "") == "ready") break;
+      if (ready.is_object() && ready.contains("event") && ready["event"] == "ready") break;
       return Status::Internal("the python bridge did not say it was ready: " + Tail(first, 200));
     }
     std::array<pollfd, 3> fds{pollfd{responses_fd_, POLLIN, 0}, pollfd{exited_fd_, POLLIN, 0},
@@ -125,8 +170,7 @@ Status PythonBridge::Process::Start(const std::vector<std::string>& argv, const 
     }
   }
   try {
-    reader_ =
-        std::thread([this] { NoThrow("the python bridge's reader", [&] { ReadResponses(); }); });
+    reader_ = std::thread([this] { ReadResponses(); });
   } catch (const std::system_error& e) {
     return Status::IoError(std::string("cannot start a thread for the python bridge: ") + e.what());
   }
@@ -166,6 +210,23 @@ void PythonBridge::Process::Kill(const std::string& why) {
 }
 
 void PythonBridge::Process::ReadResponses() {
+  // Whatever ends the loop (the bridge's end, a line chaosrun could not handle), the bridge is
+  // dead and every call still waiting fails: none may hang.
+  if (!NoThrow("the python bridge's reader", [this] { ReadUntilEnd(); })) {
+    Kill("chaosrun could not handle a response of the python bridge (see the log)");
+  }
+  dead_.store(true);
+  NoThrow("the python bridge's reader", [this] {
+    std::string why;
+    {
+      std::lock_guard lock(mu_);
+      why = why_dead_.empty() ? "the python bridge died during the call" : why_dead_;
+    }
+    FailAll(why);
+  });
+}
+
+void PythonBridge::Process::ReadUntilEnd() {
   char chunk[65536];
   for (;;) {
     pollfd p{responses_fd_, POLLIN, 0};
@@ -188,13 +249,6 @@ void PythonBridge::Process::ReadResponses() {
       break;
     }
   }
-  dead_.store(true);
-  std::string why;
-  {
-    std::lock_guard lock(mu_);
-    why = why_dead_.empty() ? "the python bridge died during the call" : why_dead_;
-  }
-  FailAll(why);
 }
 
 void PythonBridge::Process::OnLine(std::string_view line) {
@@ -205,13 +259,21 @@ void PythonBridge::Process::OnLine(std::string_view line) {
   }
   if (auto ev = message.find("event"); ev != message.end()) {
     if (*ev == "interrupt" && on_interrupt_ && *on_interrupt_) {
-      const bool harsh = message.value("signal", "") == "SIGUSR2";
-      (*on_interrupt_)(harsh, message.value("reason", std::string("the python bridge asked")));
+      // An interrupt is kept whatever its other members hold: only "SIGUSR2" is harsh.
+      auto sig = message.find("signal");
+      const bool harsh = sig != message.end() && *sig == "SIGUSR2";
+      auto reason = message.find("reason");
+      (*on_interrupt_)(harsh, reason != message.end() && reason->is_string()
+                                  ? reason->get<std::string>()
+                                  : std::string("the python bridge asked"));
     }
     return;
   }
   auto id = message.find("id");
-  if (id == message.end() || !id->is_number_unsigned()) return;
+  if (id == message.end() || !id->is_number_unsigned()) {
+    log::Warn("python bridge: a response without a valid id was ignored");
+    return;
+  }
   std::lock_guard lock(mu_);
   auto it = pending_.find(id->get<uint64_t>());
   if (it == pending_.end()) return;  // a call that gave up (timeout, cancellation)
@@ -224,7 +286,7 @@ void PythonBridge::Process::FailAll(const std::string& why) {
   std::lock_guard lock(mu_);
   for (auto& [id, p] : pending_) {
     if (p.done) continue;
-    p.response = {{"died", why}};
+    p.died = why.empty() ? "the python bridge died during the call" : why;
     p.done = true;
     WriteEvent(p.wake_fd);
   }
@@ -296,23 +358,11 @@ BridgeReply PythonBridge::Process::Exchange(
     std::unique_lock lock(mu_);
     Pending& p = pending_[id];
     if (p.done) {
-      Json& m = p.response;
-      if (auto died = m.find("died"); died != m.end()) {
-        reply.error = died->get<std::string>();
-      } else if (m.value("ok", false)) {
-        reply.end = BridgeReply::End::kOk;
-        reply.result = m.contains("result") ? m["result"] : Json(nullptr);
-      } else {
-        reply.end = BridgeReply::End::kRaised;
-        reply.error = m.value("error", std::string("the python bridge failed"));
-        reply.interrupt = m.value("interrupt", false);
-        if (auto tb = m.find("traceback"); tb != m.end() && tb->is_array()) {
-          for (const Json& l : *tb) {
-            if (l.is_string()) reply.traceback.push_back(l.get<std::string>());
-          }
-        }
+      if (!p.died.empty()) {
+        reply.error = p.died;
+        return reply;
       }
-      return reply;
+      return DecodeBridgeResponse(p.response);
     }
     lock.unlock();
     if (cancel.cancelled() || r == 0) {

@@ -39,13 +39,15 @@ class PythonBridge::Process {
 
  private:
   struct Pending {
-    int wake_fd = -1;  // eventfd written when `response` is set (owned by Exchange)
+    int wake_fd = -1;  // eventfd written when `response` or `died` is set (owned by Exchange)
     bool done = false;
-    Json response;
+    Json response;     // the bridge's response line (untrusted: every member is type-checked)
+    std::string died;  // set instead when the bridge ended first: why
   };
 
-  void ReadResponses();
-  void OnLine(std::string_view line);
+  void ReadResponses();                // the reader thread: until the bridge ends; then FailAll
+  void ReadUntilEnd();                 // its loop (may throw: ReadResponses fails the calls then)
+  void OnLine(std::string_view line);  // one line: a reply by id, or an event
   void FailAll(const std::string& why);
   Status Send(const std::string& line, const CancelToken& cancel,
               std::optional<std::chrono::steady_clock::time_point> deadline);
