@@ -9,14 +9,20 @@ namespace chaosrun::engine {
 
 namespace {
 
-// Runs a `{type: probe}` tolerance with `value` injected (no pauses, no journal record).
+// Runs a `{type: probe}` tolerance with `value` injected (no pauses, controls or journal
+// record), with the run's configuration and secrets and, for a python provider, the run's bridge
+// (ctk-spec §5.2): the one runner for every provider type.
 tolerance::ProbeRunner MakeProbeRunner(RunContext& ctx) {
   return [&ctx](const Json& activity) -> std::optional<Json> {
     const Json* provider = Member(activity, "provider");
     if (provider == nullptr) return std::nullopt;
-    providers::Context pctx{ctx.token()};
+    providers::Context pctx{ctx.token(), ctx.python, &ctx.scope.configuration(),
+                            &ctx.scope.secrets()};
     auto out = ctx.dispatcher().Run(activity, SubstituteProvider(*provider, ctx.scope), pctx);
-    if (out.kind != providers::Outcome::Kind::kSucceeded) return std::nullopt;
+    if (out.kind != providers::Outcome::Kind::kSucceeded) {
+      if (!out.error.empty()) log::Warn("the tolerance probe failed: {}", out.error);
+      return std::nullopt;
+    }
     return out.output;
   };
 }
