@@ -114,6 +114,14 @@ ApiResponse StartRun(Call& call) {
         return ErrorResponse(400, PointerAppend("/vars", key) +
                                       ": a key is 1 to 128 letters, digits, '.', '_' or '-'");
       }
+      // Only scalars: an object override could be a `type: probe` or `type: env` declaration
+      // (src/subst/configuration.cc), which would run a command or read the daemon's
+      // environment on behalf of the caller.
+      if (value.is_object() || value.is_array()) {
+        return ErrorResponse(400, PointerAppend("/vars", key) +
+                                      ": must be a string, a number, a boolean or null (objects "
+                                      "and arrays are refused)");
+      }
       overrides.configuration[key] = value;
     }
   }

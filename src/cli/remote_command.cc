@@ -196,6 +196,14 @@ Result<std::tuple<std::string, std::string, std::optional<Json>>> RequestFor(con
     for (const auto& v : a.vars) {
       if (Status st = subst::ParseVarArgument(v, overrides); !st.ok()) return Err(st);
     }
+    // chaosrund takes only scalar vars (an object could declare a probe or an env lookup).
+    for (const auto& [key, value] : overrides.configuration.items()) {
+      if (value.is_object() || value.is_array()) {
+        return Err(Status::InvalidArgument("invalid --var " + key +
+                                           ": chaosrund accepts only a string, a number, a "
+                                           "boolean or null (not a JSON object or array)"));
+      }
+    }
     Json body = {{"experiment", a.name}};
     if (!overrides.configuration.empty()) body["vars"] = overrides.configuration;
     return R{"POST", "/v1/runs", body};

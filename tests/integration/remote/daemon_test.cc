@@ -16,6 +16,7 @@
 #include "common/json.h"
 #include "integration/cli/chaosrun_process.h"
 #include "support/temp_dir.h"
+#include "unit/api/raw_http.h"
 
 extern char** environ;
 
@@ -46,6 +47,9 @@ class RemoteDaemonTest : public ::testing::Test {
                                  {"name", "noop"},
                                  {"provider", {{"type", "process"}, {"path", "true"}}}}})}};
     tmp_.Write("experiments/fast.json", experiment.dump(2));
+    experiment["title"] = "configured";
+    experiment["configuration"] = {{"k", "declared"}};
+    tmp_.Write("experiments/configured.json", experiment.dump(2));
     tmp_.Write("chaosrund.yaml",
                "listen: 127.0.0.1:0\ntoken_file: token\nstate_dir: state\n"
                "experiments_dir: experiments\n");
@@ -155,6 +159,36 @@ TEST_F(RemoteDaemonTest, UnknownExperimentAndTraversal) {
   o = Remote({"start", "../fast"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("(HTTP 400)"));
+}
+
+// A var that is a `type: probe` declaration would be dynamic configuration: a command run by the
+// daemon. The real daemon refuses it (and an env declaration) by its pointer and runs nothing.
+TEST_F(RemoteDaemonTest, ObjectVarsAreRefusedAndRunNothing) {
+  const uint16_t port = static_cast<uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+  const fs::path marker = tmp_.path() / "pwned";
+  Json probe = {{"type", "probe"},
+                {"name", "p"},
+                {"provider",
+                 {{"type", "process"},
+                  {"path", "/bin/sh"},
+                  {"arguments", Json::array({"-c", "touch " + marker.string()})}}}};
+  const std::vector<std::string> headers = {std::string("Authorization: Bearer ") + kDaemonToken,
+                                            "Content-Type: application/json"};
+  for (const Json& value : {probe, Json{{"type", "env"}, {"key", "HOME"}}, Json::array({1})}) {
+    Json body = {{"experiment", "configured"}, {"vars", {{"k", value}}}};
+    apitest::RawConnection c(port);
+    ASSERT_TRUE(c.Send(apitest::BuildRequest("POST", "/v1/runs", headers, body.dump())));
+    apitest::RawReply r = c.ReadReply();
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_THAT(r.body, HasSubstr("/vars/k: must be a string, a number, a boolean or null"));
+  }
+  Outcome o = Remote({"runs", "--json"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(Json::parse(o.out, nullptr, false).value("total", -1), 0) << o.out;
+  EXPECT_FALSE(fs::exists(marker));
+  // A scalar var is taken as it is.
+  o = Remote({"start", "configured", "--var", "k=literal"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
 }
 
 }  // namespace

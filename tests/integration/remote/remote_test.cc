@@ -109,6 +109,20 @@ TEST_F(RemoteTest, StartWithVars) {
   EXPECT_EQ(o.exit_code, 2) << o.err;
 }
 
+TEST_F(RemoteTest, StartRefusesObjectAndArrayVarsBeforeSending) {
+  Outcome o = Remote({"start", "latency-drill", "--var",
+                      R"(k:json={"type":"probe","provider":{"type":"process","path":"/bin/sh"}})"});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_THAT(o.err, HasSubstr("invalid --var k: chaosrund accepts only a string, a number"));
+  o = Remote({"start", "latency-drill", "--var", "l:json=[1,2]"});
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_THAT(o.err, HasSubstr("invalid --var l:"));
+  EXPECT_TRUE(control_.Calls().empty());
+  o = Remote({"start", "latency-drill", "--var", "n:json=null", "--var", "b:bool=true"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(control_.Calls(), ElementsAre(R"(StartRun latency-drill {"n":null,"b":true})"));
+}
+
 TEST_F(RemoteTest, AbortReportsTheApiReason) {
   Outcome o = Remote({"abort", "run-2"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
