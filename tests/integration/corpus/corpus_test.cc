@@ -3,12 +3,14 @@
 //
 // The environment is clean (no variables but PATH), as in the reference's run. The reference
 // stopped at its first error; chaosrun reports all of them, so for a rejected file the test asserts
-// that the reference's reason is *among* ours. chaosrun does not run python providers yet: where
-// python activities are resolved through the python bridge, as the reference imports them: a
-// missing module is the reference's "could not find Python module 'M' in activity 'N'", files whose
-// modules are in the standard library (os, os.path) are valid, and the one whose module was
-// installed for the reference's own tests only (tests.fixtures) gets only that error
-// (kOnlyPython). No corpus file uses a module Debian packages beyond the standard library.
+// that the reference's reason is *among* ours. Python activities are resolved through the python
+// bridge with the system's Python, as the reference imports them: a missing module is the
+// reference's "could not find Python module 'M' in activity 'N'", files whose modules are in the
+// standard library (os, os.path) are valid because the bridge imports them, and the one whose
+// module was installed for the reference's own tests only (tests.fixtures) gets only that error
+// (kOnlyPython). CorpusPython.TheModulesAreTheOnesChecked pins the python modules the corpus
+// imports: none but the standard library's is packaged by Debian (docs/python.md), so "the
+// reference's verdict with the module installed" is the verdict of the standard-library files.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -19,6 +21,7 @@
 #include <set>
 #include <string>
 
+#include "common/json.h"
 #include "parse/loader.h"
 #include "validate/validator.h"
 
@@ -222,6 +225,47 @@ TEST(CorpusTable, CoversEveryExperimentFile) {
   for (const CorpusCase& c : kCorpus) in_table.insert(c.file);
   EXPECT_EQ(on_disk, in_table);
   EXPECT_EQ(in_table.size(), 36u);
+}
+
+// Every python module the corpus imports (providers, tolerance probes, controls and the probes
+// of safeguard controls). The standard library's are the only ones Debian packages: the chaos*
+// extensions (chaostoolkit-kubernetes, -prometheus, -addons, ...) are not packaged, and `load`,
+// `probes`, `tolerances` and `tests.fixtures.force_failure` are the source repositories' own files
+// (not in the corpus). A new file importing another module must be checked against Debian.
+void CollectPythonModules(const Json& node, std::set<std::string>& out) {
+  if (node.is_object()) {
+    auto type = node.find("type");
+    auto module = node.find("module");
+    if (type != node.end() && *type == "python" && module != node.end() && module->is_string()) {
+      out.insert(module->get<std::string>());
+    }
+    for (const auto& [key, value] : node.items()) CollectPythonModules(value, out);
+  } else if (node.is_array()) {
+    for (const Json& value : node) CollectPythonModules(value, out);
+  }
+}
+
+TEST(CorpusPython, TheModulesAreTheOnesChecked) {
+  REQUIRE_CORPUS();
+  std::set<std::string> modules;
+  for (const CorpusCase& c : kCorpus) {
+    auto doc = parse::LoadExperimentFile((CorpusDir() / c.file).string());
+    ASSERT_TRUE(doc.has_value()) << c.file;
+    CollectPythonModules(*doc, modules);
+  }
+  const std::set<std::string> checked = {
+      // the standard library (python3-minimal): imported by the bridge, the files are valid
+      "os", "os.path",
+      // not packaged by Debian
+      "chaosaddons.controls.safeguards", "chaosgremlin.actions", "chaoshumio.control",
+      "chaosk8s.actions", "chaosk8s.crd.actions", "chaosk8s.deployment.actions",
+      "chaosk8s.deployment.probes", "chaosk8s.networking.actions", "chaosk8s.node.actions",
+      "chaosk8s.pod.actions", "chaosk8s.pod.probes", "chaosk8s.probes", "chaospower.probes",
+      "chaosprometheus.probes", "chaossimpleinteract.control", "chaostracing.control",
+      "chaosyorn.control",
+      // the source repositories' own modules
+      "load", "probes", "tolerances", "tests.fixtures.force_failure"};
+  EXPECT_EQ(modules, checked);
 }
 
 }  // namespace
