@@ -115,12 +115,22 @@ Status Controls::Load() {
   if (empty()) return Status::Ok();
   for (auto& [module, hooks] : modules_) {
     auto reply = bridge_.Call({{"op", "load"}, {"module", module}}, ctx_.token());
-    if (reply.end != providers::BridgeReply::End::kOk || !reply.result.is_array()) {
-      std::string why = reply.error.empty() ? "interrupted" : reply.error;
+    auto refuse = [&module](const std::string& why) {
       return Status::FailedPrecondition("the control module '" + module +
                                         "' cannot be loaded: " + why);
+    };
+    if (reply.end != providers::BridgeReply::End::kOk) {
+      return refuse(reply.error.empty() ? "interrupted" : reply.error);
     }
-    for (const Json& h : reply.result) hooks.insert(h.get<std::string>());
+    // The bridge's answer is untrusted input: a list of hook names, nothing else.
+    if (!reply.result.is_array()) {
+      return refuse("the python bridge answered " + std::string(reply.result.type_name()) +
+                    ", not a list of hooks");
+    }
+    for (const Json& h : reply.result) {
+      if (!h.is_string()) return refuse("the python bridge listed a hook that is not a name");
+      hooks.insert(h.get<std::string>());
+    }
   }
   auto configure = [&](const Json& control) {
     Json request = {{"configuration", ctx_.scope.configuration()},

@@ -182,6 +182,33 @@ TEST_F(PythonRunTest, PythonPicksTheInterpreterForRunAndValidate) {
   EXPECT_EQ(Lines(started()), 4u);
 }
 
+TEST_F(PythonRunTest, AMalformedBridgeAnswerFailsTheActivityOrTheControlNeverTheRun) {
+  // The stand-in bridge of the unit tests answers every request with $STANDIN_ANSWER.
+  const std::string standin = "CHAOSRUN_BRIDGE=" + std::string(CHAOSRUN_SOURCE_DIR) +
+                              "/tests/unit/providers/python_standin_bridge.py";
+  Json e = Experiment(Json::array({Py("probe", "p", "value", {{"kind", "int"}})}));
+  RunOutput r =
+      Run(e, {"--no-validation"}, {standin, R"(STANDIN_ANSWER={"id": {id}, "ok": "yes"})"});
+  EXPECT_EQ(r.status, 0) << r.err;  // a failed activity in the method is data
+  Json j = ReadJournal();
+  ASSERT_TRUE(j.is_object()) << r.err;
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(j["run"][0]["status"], "failed");
+  EXPECT_THAT(j["run"][0]["exception"].back().get<std::string>(),
+              HasSubstr("the python bridge sent a malformed response: `ok` is string, not a "
+                        "boolean (calling pyfuncs.value)"));
+  // A control module whose hooks come back as something other than names is not loaded: the
+  // run stops before anything runs.
+  e["controls"] =
+      Json::array({{{"name", "rec"}, {"provider", {{"type", "python"}, {"module", "recorder"}}}}});
+  r = Run(e, {"--no-validation"},
+          {standin, R"(STANDIN_ANSWER={"id": {id}, "ok": true, "result": [1]})"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("the control module 'recorder' cannot be loaded: the python bridge "
+                               "listed a hook that is not a name"));
+  EXPECT_EQ(ReadJournal()["status"], "aborted");
+}
+
 TEST_F(PythonRunTest, AControlThatCannotBeLoadedStopsTheRunBeforeAnythingRuns) {
   const std::string marker = (tmp_.path() / "ran").string();
   Json e = Experiment(Json::array({Py("action", "act", "mark_and_hang", {{"path", marker}})}));
