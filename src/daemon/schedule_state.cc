@@ -42,7 +42,8 @@ Json ScheduleStateJson(const ScheduleState& s) {
           {"skipped", s.skipped},
           {"missed_fires", s.missed_fires},
           {"last_lag_seconds", s.last_lag_seconds},
-          {"paused", s.paused ? Json(*s.paused) : Json(nullptr)}};
+          {"paused", s.paused ? Json(*s.paused) : Json(nullptr)},
+          {"missed_counted_until", EpochJson(s.missed_counted_until)}};
 }
 
 ScheduleStates LoadScheduleStates(const std::string& path) {
@@ -69,6 +70,7 @@ ScheduleStates LoadScheduleStates(const std::string& path) {
     s.fires = CountFrom(j, "fires");
     s.skipped = CountFrom(j, "skipped");
     s.missed_fires = CountFrom(j, "missed_fires");
+    s.missed_counted_until = EpochFrom(j, "missed_counted_until");
     if (const Json* l = Member(j, "last_lag_seconds"); l != nullptr && l->is_number()) {
       s.last_lag_seconds = l->get<double>();
     }

@@ -24,6 +24,10 @@ struct ScheduleState {
   uint64_t missed_fires = 0;    // fires due while the daemon was down (never replayed)
   double last_lag_seconds = 0;  // how late the last fire started after its planned time
   std::optional<bool> paused;   // set through the API (PATCH); overrides the configuration's
+  // How far the daemon has accounted for this schedule's fires (fired, skipped, paused or counted
+  // missed): a restart counts missed fires only after max(last_fire, this), so it never counts
+  // the same fires twice, nor those due while the schedule was paused.
+  std::optional<Clock::WallTime> missed_counted_until;
 };
 
 using ScheduleStates = std::map<std::string, ScheduleState>;

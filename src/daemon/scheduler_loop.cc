@@ -20,6 +20,13 @@ Json IsoJson(const std::optional<Clock::WallTime>& t) {
   return t ? Json(IsoTimestamp(*t)) : Json(nullptr);
 }
 
+// Records that the schedule's fires up to `t` are accounted for (never moves back).
+void AdvanceCountedUntil(ScheduleState& state, Clock::WallTime t) {
+  if (!state.missed_counted_until || *state.missed_counted_until < t) {
+    state.missed_counted_until = t;
+  }
+}
+
 }  // namespace
 
 bool Daemon::PausedLocked(const scheduler::Schedule& s) const {
@@ -56,11 +63,17 @@ void Daemon::InstallSchedulesLocked(const std::vector<scheduler::Schedule>& sche
 
 void Daemon::CountMissedLocked(Clock::WallTime now) {
   for (const auto& [name, rt] : schedules_) {
-    auto it = states_.find(name);
-    if (it == states_.end() || !it->second.last_fire || PausedLocked(rt.schedule)) continue;
-    size_t missed = scheduler::CountMissed(rt.schedule, *it->second.last_fire, now);
+    ScheduleState& state = states_[name];
+    std::optional<Clock::WallTime> from = state.last_fire;
+    if (state.missed_counted_until && (!from || *from < *state.missed_counted_until)) {
+      from = state.missed_counted_until;
+    }
+    const bool count = from && *from < now && !PausedLocked(rt.schedule);
+    AdvanceCountedUntil(state, now);  // also when paused: a paused period is never missed
+    if (!count) continue;
+    size_t missed = scheduler::CountMissed(rt.schedule, *from, now);
     if (missed == 0) continue;
-    it->second.missed_fires += missed;
+    state.missed_fires += missed;
     log::Warn("schedule {}: {} fire(s) missed while the daemon was down (not replayed)", name,
               missed);
   }
@@ -85,8 +98,10 @@ std::optional<Clock::WallTime> Daemon::Tick(Clock::WallTime now) {
           log::Warn("schedule {}: {} fire(s) missed (late by {:.1f} s)", name, stalled,
                     DurationToSeconds(std::chrono::duration_cast<Clock::Duration>(now - planned)));
         }
-        changed = true;
       }
+      // Fired or paused, the fires up to now are accounted for (a restart does not count them).
+      AdvanceCountedUntil(states_[name], now);
+      changed = true;
       rt.next_fire = scheduler::NextFire(rt.schedule, now);
     }
     if (rt.next_fire && (!earliest || *rt.next_fire < *earliest)) earliest = rt.next_fire;
@@ -176,6 +191,7 @@ Result<Json> Daemon::SetSchedulePaused(const std::string& name, bool paused) {
     auto it = schedules_.find(name);
     if (it == schedules_.end()) return Err(Status::NotFound("no schedule \"" + name + "\""));
     states_[name].paused = paused;
+    AdvanceCountedUntil(states_[name], clock_.WallNow());
     if (!paused) it->second.next_fire = scheduler::NextFire(it->second.schedule, clock_.WallNow());
     SaveStatesLocked();
     log::Info("schedule {} {}", name, paused ? "paused" : "resumed");
