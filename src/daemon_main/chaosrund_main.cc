@@ -4,10 +4,15 @@
 // the undo ledger first), the HTTP API and systemd's notifications, then serves until a stop
 // signal: SIGHUP reloads the configuration (an invalid one is refused and the old one stays),
 // SIGTERM/SIGINT stop new runs, interrupt the running ones and wait for their journals (exit 0).
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -18,6 +23,7 @@
 #include "daemon/daemon.h"
 #include "daemon/notify.h"
 #include "daemon/session_executor.h"
+#include "ledger/state_dir.h"
 
 namespace {
 
@@ -81,6 +87,43 @@ int CheckConfig(const std::string& path) {
   return kExitOk;
 }
 
+// One chaosrund per state directory: an exclusive flock on <state_dir>/chaosrund.lock, taken
+// before recovery and held (the descriptor stays open, close-on-exec so no child inherits it)
+// until the process exits. A second daemon would otherwise recover, mark the first one's
+// running runs interrupted and fire its schedules as well. The holder's pid is written in the
+// file for the refusal message.
+Result<ledger::UniqueFd> LockStateDir(const std::string& state_dir) {
+  auto dir = ledger::OpenStateDir(state_dir, /*create=*/true);
+  if (!dir) return Err(dir.error());
+  const std::string path = state_dir + "/chaosrund.lock";
+  ledger::UniqueFd fd(
+      ::openat(dir->get(), "chaosrund.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) {
+    return Err(Status::IoError("cannot open " + path + ": " + std::strerror(errno)));
+  }
+  int rc = 0;
+  while ((rc = ::flock(fd.get(), LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+  }
+  if (rc != 0) {
+    if (errno != EWOULDBLOCK) {
+      return Err(Status::IoError("cannot lock " + path + ": " + std::strerror(errno)));
+    }
+    char holder[32] = {};
+    ssize_t n = ::pread(fd.get(), holder, sizeof(holder) - 1, 0);
+    std::string pid = n > 0 ? std::string(holder, static_cast<size_t>(n)) : std::string();
+    pid.erase(pid.find_last_not_of(" \n") + 1);
+    return Err(Status::FailedPrecondition(
+        "another chaosrund" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
+        " uses the state directory " + state_dir + " (it holds " + path + ")"));
+  }
+  const std::string mine = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd.get(), 0) != 0 ||
+      ::pwrite(fd.get(), mine.data(), mine.size(), 0) != static_cast<ssize_t>(mine.size())) {
+    log::Warn("cannot write the pid into {}: {}", path, std::strerror(errno));
+  }
+  return fd;
+}
+
 // Serves until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code.
 int Serve(const std::string& path, daemon::Daemon& d, daemon::Notifier& notifier,
           const sigset_t& signals) {
@@ -115,6 +158,11 @@ int Run(const Flags& flags, const sigset_t& signals) {
   auto token = api::LoadTokenFile(config->token_file);
   if (!token) {
     std::cerr << "chaosrund: refusing to start: token_file: " << token.error().message() << "\n";
+    return kExitUsage;
+  }
+  auto state_lock = LockStateDir(config->state_dir);
+  if (!state_lock) {
+    std::cerr << "chaosrund: refusing to start: " << state_lock.error().message() << "\n";
     return kExitUsage;
   }
   daemon::Notifier notifier;
