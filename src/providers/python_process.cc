@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
+#include <stdexcept>
 
 #include "common/log.h"
 #include "common/no_throw.h"
@@ -212,8 +214,23 @@ void PythonBridge::Process::Kill(const std::string& why) {
 void PythonBridge::Process::ReadResponses() {
   // Whatever ends the loop (the bridge's end, a line chaosrun could not handle), the bridge is
   // dead and every call still waiting fails: none may hang.
-  if (!NoThrow("the python bridge's reader", [this] { ReadUntilEnd(); })) {
-    Kill("chaosrun could not handle a response of the python bridge (see the log)");
+  std::exception_ptr failure;
+  try {
+    ReadUntilEnd();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    NoThrow("the python bridge's reader", [&] {
+      std::string why = "chaosrun could not handle a response of the python bridge";
+      try {
+        std::rethrow_exception(failure);
+      } catch (const std::exception& e) {
+        why += std::string(": ") + e.what();
+      } catch (...) {
+      }
+      Kill(why);
+    });
   }
   dead_.store(true);
   NoThrow("the python bridge's reader", [this] {
@@ -270,9 +287,16 @@ void PythonBridge::Process::OnLine(std::string_view line) {
     return;
   }
   auto id = message.find("id");
-  if (id == message.end() || !id->is_number_unsigned()) {
-    log::Warn("python bridge: a response without a valid id was ignored");
+  if (id == message.end()) {
+    log::Warn("python bridge: a response without an id was ignored");
     return;
+  }
+  if (!id->is_number_unsigned()) {
+    // Which call it answers cannot be known: every call waiting fails now rather than waiting
+    // for an answer that may never come (the throw reaches ReadResponses).
+    throw std::runtime_error("a response whose id is " + std::string(id->type_name()) +
+                             (id->is_number() ? " " + id->dump() : std::string()) +
+                             ", not a call's number");
   }
   std::lock_guard lock(mu_);
   auto it = pending_.find(id->get<uint64_t>());

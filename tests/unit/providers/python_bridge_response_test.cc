@@ -1,8 +1,9 @@
 // The host side of the python bridge against a stand-in (python_standin_bridge.py) that answers
 // exactly the lines a test gives it: a bridge response is untrusted input, so a member of the
 // wrong type fails that call with a reason naming the member (Call never throws), a malformed
-// interrupt event still interrupts, a response chaosrun cannot handle fails every waiting call
-// at once (none hangs) and the next call starts a new bridge. A real Python process over the
+// interrupt event still interrupts, a response chaosrun cannot handle (an id of the wrong type,
+// a throwing interrupt handler) fails every waiting call at once (none hangs) and the next call
+// starts a new bridge. A real Python process over the
 // real FIFOs; no mocks.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -85,13 +86,30 @@ TEST_F(PythonBridgeResponseTest, AMemberOfTheWrongTypeFailsTheCallNamingIt) {
   EXPECT_EQ(bridge.starts(), 1);
 }
 
-TEST_F(PythonBridgeResponseTest, LinesWithoutAValidIdAreIgnored) {
+TEST_F(PythonBridgeResponseTest, LinesThatAnswerNoCallAreIgnored) {
   PythonBridge bridge(StandIn());
-  BridgeReply r = Answer(
-      bridge, {"not json", "[1, 2]", R"({"id": "{id}", "ok": true})", R"({"id": -1, "ok": true})",
-               R"({"id": {id}, "ok": true, "result": "the real one"})"});
+  BridgeReply r = Answer(bridge, {"not json", "[1, 2]", R"({"ok": true, "result": "no id"})",
+                                  R"({"id": 999999, "ok": true})",
+                                  R"({"id": {id}, "ok": true, "result": "the real one"})"});
   ASSERT_EQ(r.end, End::kOk) << r.error;
   EXPECT_EQ(r.result, "the real one");
+  EXPECT_EQ(bridge.starts(), 1);
+}
+
+TEST_F(PythonBridgeResponseTest, AnIdOfTheWrongTypeFailsTheWaitingCallsAtOnce) {
+  for (const char* line : {R"({"id": "{id}", "ok": true})", R"({"id": -1, "ok": true})",
+                           R"({"id": 1.5, "ok": true})"}) {
+    PythonBridge bridge(StandIn());
+    // Only that line is sent: the call ends because the bridge is killed, not by the cap.
+    BridgeReply r = Answer(bridge, {line});
+    EXPECT_EQ(r.end, End::kFailed) << line;
+    EXPECT_THAT(r.error, HasSubstr("chaosrun could not handle a response of the python bridge: "
+                                   "a response whose id is "))
+        << line;
+    r = Answer(bridge, {R"({"id": {id}, "ok": true, "result": 1})"});
+    EXPECT_EQ(r.end, End::kOk) << line << ": " << r.error;  // a new bridge
+    EXPECT_EQ(bridge.starts(), 2) << line;
+  }
 }
 
 TEST_F(PythonBridgeResponseTest, AMalformedInterruptEventStillInterrupts) {
@@ -116,7 +134,8 @@ TEST_F(PythonBridgeResponseTest, AResponseChaosrunCannotHandleFailsTheCallAtOnce
   // The call is never answered: only the reader's failure can end it before the cap.
   BridgeReply r = Answer(bridge, {R"({"event": "interrupt", "signal": "SIGUSR1"})"});
   EXPECT_EQ(r.end, End::kFailed) << r.error;
-  EXPECT_THAT(r.error, HasSubstr("chaosrun could not handle a response of the python bridge"));
+  EXPECT_THAT(r.error, HasSubstr("chaosrun could not handle a response of the python bridge: "
+                                 "the handler broke"));
   // The bridge is dead; the next call starts another.
   bridge.SetInterruptHandler([](bool, const std::string&) {});
   r = Answer(bridge, {R"({"id": {id}, "ok": true, "result": 2})"});

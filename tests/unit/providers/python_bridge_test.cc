@@ -41,8 +41,9 @@ PythonSettings Settings() {
 class PythonBridgeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    ::setenv("PYTHONPATH",
-             (std::string(CHAOSRUN_SOURCE_DIR) + "/tests/integration/python/modules").c_str(), 1);
+    std::string modules = CHAOSRUN_SOURCE_DIR;  // appended, not `+`: GCC 12's -Warray-bounds
+    modules += "/tests/integration/python/modules";
+    ::setenv("PYTHONPATH", modules.c_str(), 1);
   }
   BridgeReply CallFunc(const std::string& func, Json arguments = Json::object(),
                        std::optional<std::chrono::nanoseconds> timeout = std::nullopt) {
