@@ -27,6 +27,15 @@ json Api() {
                std::string("the proxy API, Toxiproxy-compatible (default ") + kDefaultApi + ")"}};
 }
 
+json TokenFile() {
+  return json{{"type", "string"},
+              {"minLength", 1},
+              {"description",
+               "a private file (owner only, chmod 600) holding the proxy API's bearer token, "
+               "e.g. chaosrund's token_file for its /toxiproxy/ API; read at prepare, apply and "
+               "undo; the plan and the undo keep the path, never the token"}};
+}
+
 json HostPort(const char* what) {
   return json{{"type", "string"}, {"minLength", 3}, {"description", what}};
 }
@@ -86,6 +95,7 @@ json ProxyActions() {
              "when the proxy is missing or already has a toxic of that name"},
             {"arguments",
              Object({{"api", Api()},
+                     {"api_token_file", TokenFile()},
                      {"proxy", Name("the proxy", 128)},
                      {"toxic", Toxic()},
                      {"duration",
@@ -98,11 +108,14 @@ json ProxyActions() {
             {"description",
              "take a proxy down (enabled: false): it refuses connections; undo: restore the "
              "enabled state recorded in prepare"},
-            {"arguments",
-             Object({{"api", Api()}, {"proxy", Name("the proxy", 128)}}, json::array({"proxy"}))}},
+            {"arguments", Object({{"api", Api()},
+                                  {"api_token_file", TokenFile()},
+                                  {"proxy", Name("the proxy", 128)}},
+                                 json::array({"proxy"}))}},
        json{{"name", "create_proxy"},
             {"description", "create a proxy (POST /proxies); undo: delete it"},
             {"arguments", Object({{"api", Api()},
+                                  {"api_token_file", TokenFile()},
                                   {"name", Name("the new proxy's name", 128)},
                                   {"listen", HostPort("HOST:PORT it listens on")},
                                   {"upstream", HostPort("HOST:PORT it forwards to")},

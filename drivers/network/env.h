@@ -13,6 +13,9 @@ struct Env {
   std::function<bool()> cancelled;         // may be empty
   std::function<uint64_t()> monotonic_ns;  // the host's clock; empty -> steady_clock
   std::chrono::milliseconds http_timeout{5000};
+  // Sent as "Authorization: Bearer" to the proxy API when not empty (read from an action's
+  // api_token_file by LoadApiToken; never logged, never put in a plan or an undo).
+  std::string api_token;
   std::chrono::milliseconds command_timeout{10000};  // one tc or ip command
   std::string sys_root = "/sys";
   std::string modules_root = "/lib/modules";

@@ -131,6 +131,8 @@ HttpResponse HttpRequest(const Url& url, const std::string& method, const std::s
   std::string req = method + " " + url.base + path + " HTTP/1.1\r\nHost: " + url.HostPort() +
                     "\r\nUser-Agent: chaosrun-network-driver\r\nAccept: application/json\r\n"
                     "Connection: close\r\n";
+  if (!options.bearer_token.empty())
+    req += "Authorization: Bearer " + options.bearer_token + "\r\n";
   if (!body.empty() || method == "POST" || method == "PATCH") {
     req +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";

@@ -23,6 +23,7 @@ struct HttpOptions {
   std::chrono::milliseconds timeout{5000};  // the whole exchange
   std::function<bool()> cancelled;          // may be empty; polled every 100 ms
   size_t max_body = 4 << 20;                // larger responses are an error
+  std::string bearer_token;                 // "Authorization: Bearer <it>" when not empty
 };
 
 // Sends METHOD BASE+PATH to `url` with `body` (sent as application/json when not empty).

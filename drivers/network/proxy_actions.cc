@@ -40,18 +40,33 @@ bool Covers(const json& actual, const json& expected) {
   return true;
 }
 
-sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& env) {
+// Adds the token file's path (never the token) to a plan or an undo that has one.
+json WithTokenFile(json j, const std::string& token_file) {
+  if (!token_file.empty()) j["api_token_file"] = token_file;
+  return j;
+}
+
+sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& host_env) {
   ProxyActionSpec spec;
   if (std::string e = ParseProxyAction(func, args, &spec); !e.empty()) {
     return sdk::Reply::Invalid(func + ": " + e);
+  }
+  Env env = host_env;
+  if (std::string e = LoadApiToken(args, &env); !e.empty()) {
+    return sdk::Reply::Failed(func + ": refused: " + e);
   }
   const std::string api = spec.api.ToString();
   ApiReply got = CallApi(spec.api, "GET", ProxyPath(spec.proxy), nullptr, env);
   if (!got.error.empty())
     return sdk::Reply::Failed(func + ": cannot reach the proxy API: " + got.Describe());
+  if (got.status == 401) {
+    return sdk::Reply::Failed(func + ": refused by the proxy API at " + api + ": " +
+                              got.Describe());
+  }
   json plan{{"targets", json::array({ProxyTarget(spec.api, spec.proxy)})},
             {"api", api},
             {"proxy", spec.proxy}};
+  if (!spec.api_token_file.empty()) plan["api_token_file"] = spec.api_token_file;
   if (func == "create_proxy") {
     if (got.status != 404) {
       return sdk::Reply::Failed(
@@ -61,7 +76,9 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
                     : "unexpected answer to GET " + ProxyPath(spec.proxy) + ": " + got.Describe()));
     }
     plan["body"] = spec.ProxyBody();
-    plan["undo"] = json{{"api", api}, {"proxy", spec.proxy}, {"upstream", spec.upstream}};
+    plan["undo"] =
+        WithTokenFile(json{{"api", api}, {"proxy", spec.proxy}, {"upstream", spec.upstream}},
+                      spec.api_token_file);
     return sdk::Reply::Ok(plan);
   }
   if (got.NotFound()) {
@@ -79,7 +96,8 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
     }
     bool enabled = enabled_value.get<bool>();
     plan["was_enabled"] = enabled;
-    plan["undo"] = json{{"api", api}, {"proxy", spec.proxy}, {"enabled", enabled}};
+    plan["undo"] = WithTokenFile(json{{"api", api}, {"proxy", spec.proxy}, {"enabled", enabled}},
+                                 spec.api_token_file);
     return sdk::Reply::Ok(plan);
   }
   if (HasToxic(got.body, spec.toxic.name)) {
@@ -89,12 +107,13 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& e
                               "toxic.name");
   }
   plan["body"] = spec.toxic.Body();
-  plan["undo"] = json{{"api", api},
-                      {"proxy", spec.proxy},
-                      {"toxic", spec.toxic.name},
-                      {"type", spec.toxic.type},
-                      {"stream", spec.toxic.stream},
-                      {"attributes", spec.toxic.attributes}};
+  plan["undo"] = WithTokenFile(json{{"api", api},
+                                    {"proxy", spec.proxy},
+                                    {"toxic", spec.toxic.name},
+                                    {"type", spec.toxic.type},
+                                    {"stream", spec.toxic.stream},
+                                    {"attributes", spec.toxic.attributes}},
+                               spec.api_token_file);
   return sdk::Reply::Ok(plan);
 }
 
@@ -110,11 +129,15 @@ std::string ReadCommon(const json& j, Url* api, std::string* proxy) {
   return {};
 }
 
-sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env) {
+sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& host_env) {
   Url api;
   std::string proxy;
   if (std::string e = ReadCommon(plan, &api, &proxy); !e.empty()) {
     return sdk::Reply::Invalid(func + ": invalid plan: " + e);
+  }
+  Env env = host_env;
+  if (std::string e = LoadApiToken(plan, &env); !e.empty()) {
+    return sdk::Reply::Failed(func + ": " + e);
   }
   ApiReply r;
   if (func == "disable_proxy") {
@@ -130,11 +153,15 @@ sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& env
   return sdk::Reply::Ok(r.body);
 }
 
-sdk::Reply UndoAction(const std::string& func, const json& undo, const Env& env) {
+sdk::Reply UndoAction(const std::string& func, const json& undo, const Env& host_env) {
   Url api;
   std::string proxy;
   if (std::string e = ReadCommon(undo, &api, &proxy); !e.empty()) {
     return sdk::Reply::Invalid(func + ": invalid undo: " + e);
+  }
+  Env env = host_env;  // a token file that cannot be read now: the undo fails and is retried
+  if (std::string e = LoadApiToken(undo, &env); !e.empty()) {
+    return sdk::Reply::Failed(func + ": undo: " + e);
   }
   if (func == "disable_proxy") {
     if (!undo.contains("enabled") || !undo["enabled"].is_boolean()) {

@@ -26,6 +26,12 @@ struct ApiReply {
 ApiReply CallApi(const Url& api, const std::string& method, const std::string& path,
                  const nlohmann::json& body, const Env& env);
 
+// The optional `api_token_file` member of `j` (an action's arguments, its plan or its undo): a
+// private file holding the proxy API's bearer token (chaosrund's token_file: the same check as
+// the daemon's, src/api/token_file.h). When present, sets env->api_token from it; returns an
+// error message naming api_token_file otherwise (empty on success or when absent).
+std::string LoadApiToken(const nlohmann::json& j, Env* env);
+
 // "proxy:<api host:port>/<name>": the blast-radius target of a proxy.
 std::string ProxyTarget(const Url& api, const std::string& proxy);
 

@@ -111,7 +111,8 @@ std::string ParseProxyAction(const std::string& func, const json& args, ProxyAct
   ProxyActionSpec spec;
   spec.func = func;
   if (func == "add_toxic") {
-    if (std::string e = UnknownKey(args, {"api", "proxy", "toxic", "duration"}); !e.empty()) {
+    if (std::string e = UnknownKey(args, {"api", "api_token_file", "proxy", "toxic", "duration"});
+        !e.empty()) {
       return e;
     }
     if (std::string e = ProxyName(args, "proxy", &spec.proxy); !e.empty()) return e;
@@ -123,10 +124,11 @@ std::string ParseProxyAction(const std::string& func, const json& args, ProxyAct
       spec.toxic.duration_s = *d;
     }
   } else if (func == "disable_proxy") {
-    if (std::string e = UnknownKey(args, {"api", "proxy"}); !e.empty()) return e;
+    if (std::string e = UnknownKey(args, {"api", "api_token_file", "proxy"}); !e.empty()) return e;
     if (std::string e = ProxyName(args, "proxy", &spec.proxy); !e.empty()) return e;
   } else if (func == "create_proxy") {
-    if (std::string e = UnknownKey(args, {"api", "name", "listen", "upstream", "enabled"});
+    if (std::string e =
+            UnknownKey(args, {"api", "api_token_file", "name", "listen", "upstream", "enabled"});
         !e.empty()) {
       return e;
     }
@@ -141,6 +143,13 @@ std::string ParseProxyAction(const std::string& func, const json& args, ProxyAct
     return "no proxy action named '" + func + "'";
   }
   if (std::string e = ParseApiArg(args, &spec.api); !e.empty()) return e;
+  if (args.contains("api_token_file")) {
+    const json& t = args["api_token_file"];
+    if (!t.is_string() || t.get_ref<const std::string&>().empty()) {
+      return "api_token_file must be a non-empty string (a file path)";
+    }
+    spec.api_token_file = t.get<std::string>();
+  }
   *out = std::move(spec);
   return {};
 }

@@ -27,11 +27,12 @@ struct ToxicSpec {
 struct ProxyActionSpec {
   std::string func;
   Url api;
-  std::string proxy;     // the proxy acted on (create_proxy: the new proxy's name)
-  ToxicSpec toxic;       // add_toxic
-  std::string listen;    // create_proxy
-  std::string upstream;  // create_proxy
-  bool enabled = true;   // create_proxy
+  std::string proxy;           // the proxy acted on (create_proxy: the new proxy's name)
+  ToxicSpec toxic;             // add_toxic
+  std::string listen;          // create_proxy
+  std::string upstream;        // create_proxy
+  bool enabled = true;         // create_proxy
+  std::string api_token_file;  // the proxy API's bearer token file ("": no Authorization)
 
   // The body of POST /proxies for create_proxy.
   nlohmann::json ProxyBody() const;

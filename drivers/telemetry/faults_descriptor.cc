@@ -15,6 +15,12 @@ json FaultSchema(json own, json required) {
        {{"type", "string"},
         {"pattern", "^http://"},
         {"description", "the proxy's Toxiproxy-compatible API (default http://127.0.0.1:8474)"}}},
+      {"proxy_api_token_file",
+       {{"type", "string"},
+        {"minLength", 1},
+        {"description",
+         "a private file (chmod 600) holding the proxy API's bearer token, e.g. chaosrund's "
+         "token_file for its /toxiproxy/ API (the network driver's api_token_file)"}}},
       {"proxy",
        {{"type", "string"},
         {"minLength", 1},

@@ -32,6 +32,7 @@ network::Env NetworkEnv(const Env& env) {
 
 struct FaultSpec {
   network::Url api;
+  std::string token_file;  // proxy_api_token_file ("": no Authorization)
   std::string proxy;
   std::string toxic;   // its name: "chaosrun_<func>" unless `toxic_name`
   std::string stream;  // "upstream" | "downstream"
@@ -42,7 +43,8 @@ struct FaultSpec {
 std::string ParseFault(const std::string& func, const json& args,
                        std::initializer_list<const char*> own, FaultSpec* out) {
   if (!args.is_object()) return "arguments: must be a JSON object";
-  std::vector<const char*> allowed{"proxy_api", "proxy", "toxic_name", "stream"};
+  std::vector<const char*> allowed{"proxy_api", "proxy_api_token_file", "proxy", "toxic_name",
+                                   "stream"};
   allowed.insert(allowed.end(), own.begin(), own.end());
   for (const auto& item : args.items()) {
     bool known = false;
@@ -55,6 +57,9 @@ std::string ParseFault(const std::string& func, const json& args,
     return e.rfind("api", 0) == 0 ? "proxy_" + e : "proxy_api: " + e;
   }
   std::string error;
+  auto token_file = StringArg(args, "proxy_api_token_file", &error);
+  if (!error.empty()) return "proxy_api_token_file: " + error;
+  if (token_file) out->token_file = *token_file;
   auto proxy = StringArg(args, "proxy", &error);
   if (!proxy) return error.empty() ? "proxy: required" : "proxy: " + error;
   if (!network::IsSafeName(*proxy, network::kMaxProxyName)) {
@@ -198,13 +203,25 @@ sdk::Reply PrepareProxyFault(const std::string& func, const json& args, const En
     return sdk::Reply::Invalid(func + ": " + e);
   }
   const std::string path = "/proxies/" + spec.proxy;
-  network::ApiReply got = network::CallApi(spec.api, "GET", path, nullptr, NetworkEnv(env));
+  // The token file is the network driver's api_token_file: read here, its path (never the token)
+  // kept in the plan and the undo, read again by apply and undo.
+  json token_ref = json::object();
+  if (!spec.token_file.empty()) token_ref["api_token_file"] = spec.token_file;
+  network::Env net = NetworkEnv(env);
+  if (std::string e = network::LoadApiToken(token_ref, &net); !e.empty()) {
+    return sdk::Reply::Failed(func + ": refused: proxy_" + e);
+  }
+  network::ApiReply got = network::CallApi(spec.api, "GET", path, nullptr, net);
   if (!got.error.empty()) {
     return sdk::Reply::Failed(func + ": cannot reach the proxy API: " + got.Describe());
   }
   if (got.NotFound()) {
     return sdk::Reply::Failed(func + ": refused: no proxy named '" + spec.proxy + "' at " +
                               spec.api.ToString());
+  }
+  if (got.status == 401) {
+    return sdk::Reply::Failed(func + ": refused by the proxy API at " + spec.api.ToString() + ": " +
+                              got.Describe());
   }
   if (!got.Ok() || !got.body.is_object()) {
     return sdk::Reply::Failed(func + ": unexpected answer to GET " + path + ": " + got.Describe());
@@ -233,6 +250,10 @@ sdk::Reply PrepareProxyFault(const std::string& func, const json& args, const En
             {"body", body},
             {"undo", {{"api", api}, {"proxy", spec.proxy}, {"toxic", spec.toxic}}}};
   if (body.contains("seed")) plan["seed"] = body["seed"];
+  if (!spec.token_file.empty()) {
+    plan["api_token_file"] = spec.token_file;
+    plan["undo"]["api_token_file"] = spec.token_file;
+  }
   return sdk::Reply::Ok(plan);
 }
 
@@ -245,8 +266,11 @@ sdk::Reply ApplyProxyFault(const std::string& func, const json& plan, const Env&
   if (!plan.contains("body") || !plan["body"].is_object()) {
     return sdk::Reply::Invalid(func + ": invalid plan: no body");
   }
-  network::ApiReply r =
-      network::CallApi(api, "POST", ToxicsPath(proxy), plan["body"], NetworkEnv(env));
+  network::Env net = NetworkEnv(env);
+  if (std::string e = network::LoadApiToken(plan, &net); !e.empty()) {
+    return sdk::Reply::Failed(func + ": " + e);
+  }
+  network::ApiReply r = network::CallApi(api, "POST", ToxicsPath(proxy), plan["body"], net);
   if (!r.Ok()) return sdk::Reply::Failed(func + ": " + r.Describe());
   json result{
       {"proxy", proxy}, {"protocol", plan.value("protocol", json("tcp"))}, {"toxic", r.body}};
@@ -261,7 +285,11 @@ sdk::Reply UndoProxyFault(const std::string& func, const json& undo, const Env& 
     return sdk::Reply::Invalid(func + ": invalid undo: " + e);
   }
   const std::string path = ToxicsPath(proxy) + "/" + toxic;
-  network::ApiReply r = network::CallApi(api, "DELETE", path, nullptr, NetworkEnv(env));
+  network::Env net = NetworkEnv(env);  // an unreadable token file now: failed, retried later
+  if (std::string e = network::LoadApiToken(undo, &net); !e.empty()) {
+    return sdk::Reply::Failed(func + ": undo: " + e);
+  }
+  network::ApiReply r = network::CallApi(api, "DELETE", path, nullptr, net);
   // Idempotent: a toxic (or proxy) already gone is what the undo wants.
   if (r.NotFound()) return sdk::Reply::Ok(json{{"removed", false}, {"reason", "already gone"}});
   if (!r.Ok()) return sdk::Reply::Failed(func + ": undo: DELETE " + path + ": " + r.Describe());

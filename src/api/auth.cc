@@ -1,13 +1,9 @@
 #include "api/auth.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <utility>
 
 #include "api/server.h"
+#include "api/token_file.h"
 
 namespace chaosrun::api {
 
@@ -51,72 +47,18 @@ AuthResult CheckBearer(bool present, std::string_view header_value, std::string_
 }
 
 Result<std::string> LoadTokenFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    int e = errno;
-    std::string why = "token file " + path + ": " + std::strerror(e);
-    if (e == ELOOP) {
-      return Err(Status::InvalidArgument("token file " + path +
-                                         ": is a symbolic link (it must be a regular file)"));
-    }
-    return Err(e == ENOENT ? Status::NotFound(why) : Status::IoError(why));
+  TokenFileRead r = ReadTokenFile(path, "the user chaosrund runs as");
+  switch (r.error) {
+    case TokenFileRead::Error::kNone:
+      return std::move(r.token);
+    case TokenFileRead::Error::kNotFound:
+      return Err(Status::NotFound(r.message));
+    case TokenFileRead::Error::kIo:
+      return Err(Status::IoError(r.message));
+    case TokenFileRead::Error::kRefused:
+      break;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    std::string why = std::strerror(errno);
-    ::close(fd);
-    return Err(Status::IoError("token file " + path + ": " + why));
-  }
-  auto refuse = [&](const std::string& why) {
-    ::close(fd);
-    return Err(Status::InvalidArgument("token file " + path + ": " + why));
-  };
-  if (!S_ISREG(st.st_mode)) return refuse("is not a regular file");
-  if (st.st_uid != ::geteuid()) {
-    return refuse("is owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                  std::to_string(::geteuid()) + " (the user chaosrund runs as)");
-  }
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return refuse(std::string("has mode ") + mode +
-                  ": group and others must have no permission (chmod 600)");
-  }
-  if (st.st_size > 64 * 1024) return refuse("is larger than 64 KiB (a token is one line)");
-  std::string text;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      return Err(Status::IoError("token file " + path + ": " + why));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > 64 * 1024) return refuse("is larger than 64 KiB (a token is one line)");
-  }
-  ::close(fd);
-  std::string_view first = text;
-  if (auto nl = first.find('\n'); nl != std::string_view::npos) first = first.substr(0, nl);
-  first = TrimSpace(first);
-  if (first.empty()) {
-    return Err(
-        Status::InvalidArgument("token file " + path + ": the first line (the token) is empty"));
-  }
-  if (first.size() < kMinTokenBytes) {
-    return Err(Status::InvalidArgument("token file " + path + ": the token is shorter than " +
-                                       std::to_string(kMinTokenBytes) + " bytes"));
-  }
-  for (char c : first) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x21 || u == 0x7f) {
-      return Err(Status::InvalidArgument("token file " + path +
-                                         ": the token holds a space or a control character"));
-    }
-  }
-  return std::string(first);
+  return Err(Status::InvalidArgument(r.message));
 }
 
 }  // namespace chaosrun::api

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "api/token_file.h"  // kMinTokenBytes
 #include "common/status.h"
 #include "daemon/control.h"
 
@@ -54,9 +55,6 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// The shortest token the server and LoadTokenFile accept.
-inline constexpr size_t kMinTokenBytes = 16;
 
 // The token: the file's first line, trimmed; refused (kInvalidArgument naming the reason) when
 // the file is not a regular file owned by the effective user with no group/other permission
