@@ -9,6 +9,7 @@
 #include "parse/loader.h"
 #include "proxy/address.h"
 #include "proxy/engine.h"
+#include "proxy_api/route_util.h"
 
 namespace chaosrun::daemon {
 namespace {
@@ -230,8 +231,7 @@ DaemonConfig ParseConfig(const Json& doc, const std::string& base_dir,
   FieldReader r(doc, "", problems);
   ParseListen(r, c);
   r.Bool("allow_remote", c.allow_remote);
-  if (!c.allow_remote && c.listen_host != "127.0.0.1" && c.listen_host != "::1" &&
-      c.listen_host != "localhost") {
+  if (!c.allow_remote && !proxy_api::IsLoopbackHost(c.listen_host)) {  // 127.0.0.0/8, ::1
     r.Problem("listen",
               "\"" + c.listen_host +
                   "\" is not a loopback address (set allow_remote: true to listen there)");

@@ -62,6 +62,11 @@ std::string FormatProblems(const std::vector<ConfigProblem>& problems);
 DaemonConfig ParseConfig(const Json& doc, const std::string& base_dir,
                          std::vector<ConfigProblem>& problems);
 
+// Schedules whose `experiment` is not (or not yet) a file of experiments_dir, as Daemon::ResolveIn
+// finds them: one warning at /schedules/N/experiment each. Not an error: an experiment may be
+// deployed after the configuration; until it is there, its fires are skipped (not-started).
+std::vector<ConfigProblem> ScheduleExperimentWarnings(const DaemonConfig& config);
+
 // Loads (parse::ParseText, by extension) and parses `path`. On any problem: kInvalidArgument whose
 // message holds every problem, one per line; `problems` (when given) gets them one by one.
 Result<DaemonConfig> LoadConfig(const std::string& path,

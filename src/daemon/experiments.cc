@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 #include "daemon/daemon.h"
 #include "parse/loader.h"
@@ -27,9 +28,7 @@ std::string RealPath(const std::string& p) {
 
 std::string Stem(const std::string& file) { return file.substr(0, file.rfind('.')); }
 
-}  // namespace
-
-Result<std::string> Daemon::ResolveIn(const std::string& dir, const std::string& name) {
+Result<std::string> ResolveExperimentIn(const std::string& dir, const std::string& name) {
   auto not_found = [&] {
     return Err(Status::NotFound("no experiment \"" + name + "\" in the experiments directory"));
   };
@@ -51,25 +50,34 @@ Result<std::string> Daemon::ResolveIn(const std::string& dir, const std::string&
   return not_found();
 }
 
+}  // namespace
+
+Result<std::string> Daemon::ResolveIn(const std::string& dir, const std::string& name) {
+  return ResolveExperimentIn(dir, name);
+}
+
 Json Daemon::ListExperiments() {
   std::string dir;
   {
     std::lock_guard lock(mu_);
     dir = config_.experiments_dir;
   }
-  std::vector<std::string> files;
+  // Only what ResolveIn would run: a symlink whose real path leaves the directory is neither
+  // listed nor parsed.
+  std::vector<std::pair<std::string, std::string>> files;  // name in the dir, real path
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    std::string file = e.path().filename().string();
-    if (file.front() == '.' || !ExperimentFileName(file)) continue;
-    if (!e.is_regular_file(ec)) continue;
-    files.push_back(file);
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string file = it->path().filename().string();
+    if (file.empty() || file.front() == '.' || !ExperimentFileName(file)) continue;
+    auto real = ResolveIn(dir, file);
+    if (!real) continue;
+    files.emplace_back(file, *real);
   }
   std::sort(files.begin(), files.end());
   Json out = Json::array();
-  for (const auto& file : files) {
+  for (const auto& [file, real] : files) {
     Json item = {{"name", Stem(file)}, {"path", file}, {"title", ""}};
-    auto doc = parse::LoadExperimentFile(dir + "/" + file);
+    auto doc = parse::LoadExperimentFile(real);
     if (doc) {
       if (const Json* t = Member(*doc, "title"); t != nullptr && t->is_string()) {
         item["title"] = *t;
@@ -78,6 +86,19 @@ Json Daemon::ListExperiments() {
       item["error"] = doc.error().message();
     }
     out.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::vector<ConfigProblem> ScheduleExperimentWarnings(const DaemonConfig& config) {
+  std::vector<ConfigProblem> out;
+  for (size_t i = 0; i < config.schedules.size(); ++i) {
+    const auto& s = config.schedules[i];
+    if (ResolveExperimentIn(config.experiments_dir, s.experiment)) continue;
+    out.push_back({"/schedules/" + std::to_string(i) + "/experiment",
+                   "no experiment \"" + s.experiment + "\" in " + config.experiments_dir +
+                       " (a symlink must stay inside it): the schedule's fires are skipped "
+                       "until it is there"});
   }
   return out;
 }

@@ -75,12 +75,24 @@ void InitLog(const Flags& f) {
   log::Init(o);
 }
 
+// Schedules whose experiment is not in experiments_dir: warnings, not errors (docs/daemon.md).
+void WarnMissingExperiments(const daemon::DaemonConfig& config, bool to_stderr) {
+  for (const auto& w : daemon::ScheduleExperimentWarnings(config)) {
+    if (to_stderr) {
+      std::cerr << "warning: " << w.pointer << ": " << w.message << "\n";
+    } else {
+      log::Warn("{}: {}", w.pointer, w.message);
+    }
+  }
+}
+
 int CheckConfig(const std::string& path) {
   auto config = daemon::LoadConfig(path);
   if (!config) {
     std::cerr << config.error().message() << "\n";
     return kExitUsage;
   }
+  WarnMissingExperiments(*config, /*to_stderr=*/true);
   std::cout << path << ": ok (" << config->schedules.size() << " schedule(s), "
             << config->proxies.size() << " prox" << (config->proxies.size() == 1 ? "y" : "ies")
             << ")\n";
@@ -134,6 +146,7 @@ int Serve(const std::string& path, daemon::Daemon& d, daemon::Notifier& notifier
       notifier.Reloading();
       log::Info("SIGHUP: reloading {}", path);
       auto next = daemon::LoadConfig(path);
+      if (next) WarnMissingExperiments(*next, /*to_stderr=*/false);
       if (!next) {
         d.ReloadRefused(next.error().message());
       } else if (Status st = d.Reload(std::move(*next)); !st.ok()) {
@@ -160,6 +173,7 @@ int Run(const Flags& flags, const sigset_t& signals) {
     std::cerr << "chaosrund: refusing to start: token_file: " << token.error().message() << "\n";
     return kExitUsage;
   }
+  WarnMissingExperiments(*config, /*to_stderr=*/false);
   auto state_lock = LockStateDir(config->state_dir);
   if (!state_lock) {
     std::cerr << "chaosrund: refusing to start: " << state_lock.error().message() << "\n";
