@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "common/log.h"
 #include "journal/journal.h"
@@ -60,6 +61,28 @@ bool Unfinished(const Json& s) {
   return st == "running" || st == "queued";
 }
 
+// A journal that is there with a final status says how the run ended: its status, deviated and
+// end go into `summary` (the rest, the schedule, the ids and the start, stay).
+bool FinishFromJournal(const std::string& path, Json& summary) {
+  auto j = ReadJsonFile(path);
+  if (!j || !j->is_object()) return false;
+  std::string status = StringField(*j, "status");
+  if (status.empty() || status == "running" || status == "queued") return false;
+  summary["status"] = status;
+  const Json* dev = Member(*j, "deviated");
+  summary["deviated"] = dev != nullptr && dev->is_boolean() && dev->get<bool>();
+  if (std::string end = StringField(*j, "end"); !end.empty()) summary["ended"] = end;
+  return true;
+}
+
+// Start order: the start time (microseconds), then the id (which begins with it).
+void SortByStart(std::vector<Json>& runs) {
+  std::stable_sort(runs.begin(), runs.end(), [](const Json& a, const Json& b) {
+    return std::pair(StringField(a, "started"), IdOf(a)) <
+           std::pair(StringField(b, "started"), IdOf(b));
+  });
+}
+
 }  // namespace
 
 std::string NewRunId(Clock::WallTime now) {
@@ -101,12 +124,13 @@ Status JournalStore::Open() {
   if (runs != nullptr && runs->is_array() &&
       std::all_of(runs->begin(), runs->end(), [](const Json& s) { return IsSafeRunId(IdOf(s)); })) {
     runs_.assign(runs->begin(), runs->end());
-    return Status::Ok();
+    return ReconcileLocked() ? WriteIndexLocked() : Status::Ok();
   }
   if (index || index.error().code() != Code::kNotFound) {
     log::Warn("journal index {}/{} is corrupt: rebuilding it from the run files", dir_, kIndexName);
   }
   RebuildLocked();
+  ReconcileLocked();
   return WriteIndexLocked();
 }
 
@@ -136,12 +160,60 @@ void JournalStore::RebuildLocked() {
       found.push_back(*meta);
     }
   }
-  // Start order: the start time (microseconds), then the id (which begins with it).
-  std::sort(found.begin(), found.end(), [](const Json& a, const Json& b) {
-    return std::pair(StringField(a, "started"), IdOf(a)) <
-           std::pair(StringField(b, "started"), IdOf(b));
-  });
+  SortByStart(found);
   runs_ = std::move(found);
+}
+
+bool JournalStore::ReconcileLocked() {
+  bool changed = false;
+  std::set<std::string> known;
+  auto finish = [&](Json& s) {
+    const std::string id = IdOf(s);
+    if (!Unfinished(s)) return;
+    auto meta = ReadJsonFile(dir_ + "/" + id + kMetaSuffix);
+    if (meta && IdOf(*meta) == id && !Unfinished(*meta)) {
+      s = std::move(*meta);
+      changed = true;
+      return;
+    }
+    if (!FinishFromJournal(JournalPath(id), s)) return;
+    changed = true;
+    log::Info("journal store: run {} had ended ({}) after its summary was last written", id,
+              StringField(s, "status"));
+    Status st = journal::WriteJournal(dir_ + "/" + id + kMetaSuffix, s);
+    if (!st.ok()) log::Warn("journal store: {}", st.message());
+  };
+  for (auto& s : runs_) {
+    known.insert(IdOf(s));
+    finish(s);
+  }
+  // Runs the index lacks: their .meta.json, else their journal.
+  std::vector<std::string> missing;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name == kIndexName || !name.ends_with(".json")) continue;
+    std::string id = name.ends_with(kMetaSuffix)
+                         ? name.substr(0, name.size() - std::string_view(kMetaSuffix).size())
+                         : name.substr(0, name.size() - 5);
+    if (IsSafeRunId(id) && known.insert(id).second) missing.push_back(id);
+  }
+  for (const auto& id : missing) {
+    Json s;
+    if (auto meta = ReadJsonFile(dir_ + "/" + id + kMetaSuffix); meta && IdOf(*meta) == id) {
+      s = std::move(*meta);
+    } else if (auto j = ReadJsonFile(JournalPath(id)); j && j->is_object()) {
+      s = SummaryFromJournal(id, *j);
+    } else {
+      continue;
+    }
+    log::Warn("journal store: run {} was missing from the index: added", id);
+    finish(s);
+    runs_.push_back(std::move(s));
+    changed = true;
+  }
+  if (!missing.empty()) SortByStart(runs_);
+  return changed;
 }
 
 Status JournalStore::WriteIndexLocked() {

@@ -2,7 +2,11 @@
 // session), <id>.meta.json its summary, and index.json the summaries of every run in start order,
 // so listing never reads the journals. The index is rewritten atomically (journal::WriteJournal)
 // on each change; when it is missing or corrupt it is rebuilt from the .meta.json files (and, for
-// a journal without one, from the journal itself).
+// a journal without one, from the journal itself). A valid index is reconciled at Open with the
+// files, since a crash can fall between a .meta.json and the index, or between the session's
+// journal and the run's last summary: a run the index lacks is added from its .meta.json (or
+// journal), and an unfinished entry takes a finished .meta.json's summary, or the status of a
+// complete journal (one with a final status), before anything is marked interrupted.
 //
 // A summary: {"id", "schedule" ("" = started through the API), "experiment", "status" (the
 // journal's, "running", "queued" or "interrupted"), "deviated", "exit_code", "started", "ended",
@@ -59,6 +63,8 @@ class JournalStore {
  private:
   Status WriteIndexLocked();
   void RebuildLocked();
+  // See the top of this file; true when runs_ changed.
+  bool ReconcileLocked();
 
   std::string dir_;
   mutable std::mutex mu_;
