@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/router.h"
+#include "api/task_queue.h"
 #include "proxy_api/route_util.h"
 
 namespace chaosrun::api {
@@ -18,6 +19,8 @@ namespace {
 
 // How long a client may take to send each part of its request, and to take the response.
 constexpr time_t kIoTimeoutSeconds = 5;
+// Accepted connections that may wait for a pool thread, per thread (task_queue.h).
+constexpr size_t kWaitingPerThread = 16;
 
 ApiRequest FromHttplib(const httplib::Request& req) {
   ApiRequest r;
@@ -100,7 +103,8 @@ struct Server::Impl {
   void Configure() {
     int threads = options.threads;
     http.new_task_queue = [threads] {
-      return new httplib::ThreadPool(static_cast<size_t>(threads));
+      return new BoundedTaskQueue(static_cast<size_t>(threads),
+                                  static_cast<size_t>(threads) * kWaitingPerThread);
     };
     http.set_read_timeout(kIoTimeoutSeconds, 0);
     http.set_write_timeout(kIoTimeoutSeconds, 0);
@@ -118,6 +122,15 @@ struct Server::Impl {
       ApiRequest request = FromHttplib(req);
       if (auto refusal = Preflight(router, request)) {
         ToHttplib(*refusal, res);  // before the body is read: a refused client sends it for nothing
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (req.has_header("Transfer-Encoding")) {
+        // cpp-httplib 0.11 reads a chunked body without set_payload_max_length's bound: refuse
+        // every transfer coding before any of the body is read.
+        ToHttplib(ErrorResponse(411,
+                                "Transfer-Encoding is not accepted: send the body with a "
+                                "Content-Length"),
+                  res);
         return httplib::Server::HandlerResponse::Handled;
       }
       if (!HasBody(req)) {
