@@ -1,7 +1,8 @@
 // add_toxic through the built .so against a REAL chaosrund's /toxiproxy/ API, which needs the
 // daemon's bearer token: with api_token_file (the daemon's own token file) the toxic is applied
 // and undone, and neither the plan nor the undo holds the token; without it prepare fails with
-// the API's 401 and a hint, and nothing is applied; a token file others can read is refused.
+// the API's 401 and a hint, and nothing is applied; a token file others can read is refused. The
+// telemetry driver's proxy faults reuse this client: its `delay` with proxy_api_token_file too.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -129,6 +130,29 @@ TEST_F(DaemonTokenTest, ATokenFileOthersCanReadIsRefusedAtPrepare) {
                                           "permission (chmod 600)"));
   args["api_token_file"] = (tmp_.path() / "absent").string();
   EXPECT_FALSE(driver_->Prepare("add_toxic", args, CancelToken()).ok());
+  EXPECT_TRUE(Toxics().empty());
+}
+
+TEST_F(DaemonTokenTest, TheTelemetryFaultsUseTheSameTokenFile) {
+  const std::string so = (std::filesystem::path(CHAOSRUN_BINARY).parent_path().parent_path() /
+                          "lib/chaosrun/drivers/libchaosrun_telemetry.so")
+                             .string();
+  if (!std::filesystem::exists(so)) GTEST_SKIP() << "build chaosrun_driver_telemetry first";
+  auto telemetry = plugin::Driver::Load(so);
+  ASSERT_TRUE(telemetry) << telemetry.error().ToString();
+  Json args = {{"proxy_api", api_}, {"proxy", "web"}, {"latency", 50}};
+  plugin::CallResult refused = (*telemetry)->Prepare("delay", args, CancelToken());
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error(), HasSubstr("HTTP 401"));
+  args["proxy_api_token_file"] = token_file_;
+  plugin::CallResult prepared = (*telemetry)->Prepare("delay", args, CancelToken());
+  ASSERT_TRUE(prepared.ok()) << prepared.error();
+  EXPECT_EQ(prepared.value["undo"]["api_token_file"], token_file_);
+  EXPECT_THAT(prepared.value.dump(), Not(HasSubstr(kDaemonToken)));
+  ASSERT_TRUE((*telemetry)->Apply("delay", prepared.value, CancelToken()).ok());
+  EXPECT_EQ(Toxics().size(), 1u);
+  plugin::CallResult undone = (*telemetry)->Undo("delay", prepared.value["undo"], CancelToken());
+  ASSERT_TRUE(undone.ok()) << undone.error();
   EXPECT_TRUE(Toxics().empty());
 }
 
