@@ -3,11 +3,16 @@
 // (reached deterministically: the run blocks in a fifo gate after the action), and
 // `chaosrun recover` then restores the telemetry path: the toxic is gone from the fault proxy
 // (a TCP and a UDP proxy hosted here, behind the real proxy API) or the paused exporter runs
-// again. Nothing sleeps: the test waits for files and states, each wait capped.
+// again. The notification sink, killed with its runner, leaves its port closed and an undo
+// that recover replays successfully. Every recover leaves the ledger empty. Nothing sleeps: the
+// test waits for files and states, each wait capped.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +27,7 @@
 
 #include "proxy/engine.h"
 #include "proxy_api/api_server.h"
+#include "support/http_server.h"
 #include "support/process_helpers.h"
 #include "support/temp_dir.h"
 
@@ -171,6 +177,8 @@ class FaultsRecoverTest : public ::testing::Test {
     ASSERT_GT(recover, 0);
     EXPECT_EQ(WaitCli(recover), 0)
         << TelRead(dir() + "/recover.out") << TelRead(dir() + "/recover.err");
+    // Every fault reverted: the ledger is truncated.
+    EXPECT_EQ(TelRead(dir() + "/state/ledger.jsonl"), "");
   }
 
   Json Action(const std::string& func, Json args) {
@@ -237,6 +245,10 @@ INSTANTIATE_TEST_SUITE_P(
                                      Json{{"fraction", 0.5}, {"seed", 7}}, "reset_peer"},
                       ProxyFaultCase{"drop", proxy::Protocol::kUdp,
                                      Json{{"fraction", 0.3}, {"seed", 8}}, "timeout"},
+                      ProxyFaultCase{"delay", proxy::Protocol::kUdp, Json{{"latency", 500}},
+                                     "latency"},
+                      ProxyFaultCase{"corrupt", proxy::Protocol::kTcp,
+                                     Json{{"rate", 0.05}, {"seed", 10}}, "corrupt"},
                       ProxyFaultCase{"corrupt", proxy::Protocol::kUdp,
                                      Json{{"rate", 0.05}, {"seed", 9}}, "corrupt"}),
     [](const ::testing::TestParamInfo<ProxyFaultCase>& p) {
@@ -257,6 +269,34 @@ TEST_F(FaultsRecoverTest, PauseProcessIsContinuedByRecoverAfterTheRunnerIsKilled
   KillThenRecover();
   EXPECT_TRUE(TelWaitFor([&] { return ProcState(target_) == 'S'; }))
       << "state " << ProcState(target_);
+}
+
+// True when a TCP connection to 127.0.0.1:port is accepted (false: refused).
+bool SinkAccepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The sink lives in the runner's process: killed with it, its port is closed at once, and
+// recover replays its undo (closing nothing) successfully, leaving the ledger empty.
+TEST_F(FaultsRecoverTest, TheSinkDiesWithTheRunnerAndRecoverSucceeds) {
+  int port = chaosrun::testing::ClosedLoopbackPort();
+  ASSERT_GT(port, 0);
+  RunUntilGate(Action("start_notification_sink", Json{{"port", port}}));
+  EXPECT_TRUE(SinkAccepts(port)) << "the sink is not open";
+  EXPECT_NE(TelRead(dir() + "/state/ledger.jsonl").find("start_notification_sink"),
+            std::string::npos)
+      << "the sink's undo is not in the ledger";
+  KillThenRecover();
+  EXPECT_FALSE(SinkAccepts(port)) << "the sink's port is still open";
+  pid_t again = StartCli({"recover", "--state-dir", dir() + "/state"}, dir(), "again");
+  EXPECT_EQ(WaitCli(again), 0) << TelRead(dir() + "/again.err");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
-// Issue 12, proof "killed mid-flight": the real `chaosrun run` applies replace_certificate
-// (the built libchaosrun_tls.so, found in the build's drivers directory) and is SIGKILLed while
-// the fault is applied: the method's next step is a process activity that marks it reached it
-// (a file) and then blocks on a fifo this test controls. `chaosrun recover --state-dir` then
-// restores the original certificate and key, compared by SHA-256, and empties the ledger.
+// Issue 12, proof "killed mid-flight", for every fault kind of replace_certificate: the real
+// `chaosrun run` applies the fault (the built libchaosrun_tls.so, found in the build's drivers
+// directory) and is SIGKILLed while it is applied: the method's next step is a process activity
+// that marks it reached it (a file) and then blocks on a fifo this test controls.
+// `chaosrun recover --state-dir` then restores the original certificate and key, compared by
+// SHA-256, and empties the ledger.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -28,7 +29,18 @@ void OpenFifoForWriting(const std::string& path) {
   }
 }
 
-TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
+struct KillCase {
+  std::string fault;
+  bool issuer;   // issuer_cert/issuer_key given (the lab CA)
+  bool key;      // key_path given
+  bool new_key;  // the key file is replaced too
+  json extra;    // further arguments
+};
+
+class TlsKillTest : public ::testing::TestWithParam<KillCase> {};
+
+TEST_P(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
+  const KillCase& c = GetParam();
   testing::TempDir tmp;
   std::string dir = tmp.path().string();
   std::string files = dir + "/srv";
@@ -39,7 +51,15 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   ASSERT_EQ(::mkfifo(gate.c_str(), 0600), 0);
   std::string reloads = dir + "/reloads";
 
-  json experiment = ExpireExperiment(pki, reloads, dir);
+  json args = c.extra;
+  args["fault"] = c.fault;
+  if (c.issuer) {
+    args["issuer_cert"] = pki.ca_pem;
+    args["issuer_key"] = pki.ca_key;
+  }
+  if (c.key) args["key_path"] = pki.key;
+  if (c.new_key) args["new_key"] = true;
+  json experiment = FaultExperiment(pki, reloads, dir, args);
   std::string exp_path = dir + "/experiment.json";
   std::ofstream(exp_path) << experiment.dump(2);
 
@@ -50,16 +70,23 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   bool reached = PollUntil([&] { return ::access((dir + "/at").c_str(), F_OK) == 0; },
                            std::chrono::seconds(60));
   ASSERT_TRUE(reached) << ReadAll(dir + "/run.log");
-  // The fault is applied: the certificate and the key are the fault's, the ledger holds it.
+  // The fault is applied: the certificate (and with new_key the key) is the fault's, the
+  // ledger holds it.
   EXPECT_NE(Sha256Hex(ReadAll(pki.cert)), Sha256Hex(pki.leaf.cert_pem));
-  EXPECT_NE(Sha256Hex(ReadAll(pki.key)), Sha256Hex(pki.leaf.key_pem));
+  if (c.new_key) {
+    EXPECT_NE(Sha256Hex(ReadAll(pki.key)), Sha256Hex(pki.leaf.key_pem));
+  } else {
+    EXPECT_EQ(Sha256Hex(ReadAll(pki.key)), Sha256Hex(pki.leaf.key_pem));
+  }
   EXPECT_EQ(ReadAll(reloads), "reload\n");
-  // The ledger (0600) holds the undo with the original key's bytes (docs/tls.md says so).
+  // The ledger (0600) holds the undo; with new_key, the original key's bytes (docs/tls.md says
+  // so), else never the key.
   std::string ledger = state + "/ledger.jsonl";
   struct stat st {};
   ASSERT_EQ(::stat(ledger.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_NE(ReadAll(ledger).find(Base64Encode(pki.leaf.key_pem)), std::string::npos);
+  EXPECT_NE(ReadAll(ledger).find(Base64Encode(pki.leaf.cert_pem)), std::string::npos);
+  EXPECT_EQ(ReadAll(ledger).find(Base64Encode(pki.leaf.key_pem)) != std::string::npos, c.new_key);
   ASSERT_EQ(::kill(runner, SIGKILL), 0);
   EXPECT_EQ(WaitChild(runner), 128 + SIGKILL);
   OpenFifoForWriting(gate);  // the orphaned gate ends (cat sees its byte and EOF)
@@ -78,6 +105,20 @@ TEST(TlsKillTest, RecoverRestoresTheCertificateAfterSigkill) {
   EXPECT_EQ(WaitChild(again), 0) << ReadAll(dir + "/recover2.log");
   EXPECT_EQ(Sha256Hex(ReadAll(pki.cert)), Sha256Hex(pki.leaf.cert_pem));
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryFault, TlsKillTest,
+    ::testing::Values(KillCase{"expired", true, true, true, json::object()},
+                      KillCase{"not_yet_valid", true, true, false, json{{"days", 3}}},
+                      KillCase{"wrong_host", true, true, true, json::object()},
+                      KillCase{"self_signed", false, true, false, json::object()},
+                      KillCase{"untrusted_ca", false, true, true, json::object()},
+                      KillCase{"garbled", false, false, false, json{{"mode", "garble"}}},
+                      KillCase{"garbled", false, false, false, json{{"mode", "truncate"}}}),
+    [](const ::testing::TestParamInfo<KillCase>& p) {
+      return p.param.fault +
+             (p.param.extra.contains("mode") ? "_" + p.param.extra["mode"].get<std::string>() : "");
+    });
 
 }  // namespace
 }  // namespace chaosrun::drivers::tls::itest

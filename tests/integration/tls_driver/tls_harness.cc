@@ -153,23 +153,28 @@ LabPki WriteLabPki(const std::string& dir) {
 
 nlohmann::json ExpireExperiment(const LabPki& pki, const std::string& reloads,
                                 const std::string& gate_dir) {
+  return FaultExperiment(pki, reloads, gate_dir,
+                         {{"key_path", pki.key},
+                          {"new_key", true},
+                          {"fault", "expired"},
+                          {"issuer_cert", pki.ca_pem},
+                          {"issuer_key", pki.ca_key}});
+}
+
+nlohmann::json FaultExperiment(const LabPki& pki, const std::string& reloads,
+                               const std::string& gate_dir, const nlohmann::json& fault_args) {
   using nlohmann::json;
   std::string files = pki.cert.substr(0, pki.cert.rfind('/'));
-  json method = json::array(
-      {json{{"type", "action"},
-            {"name", "expire-the-certificate"},
-            {"provider",
-             {{"type", "driver"},
-              {"driver", "tls"},
-              {"func", "replace_certificate"},
-              {"arguments",
-               {{"path", pki.cert},
-                {"key_path", pki.key},
-                {"new_key", true},
-                {"fault", "expired"},
-                {"issuer_cert", pki.ca_pem},
-                {"issuer_key", pki.ca_key},
-                {"reload", {{"command", {"sh", "-c", "echo reload >> " + reloads}}}}}}}}}});
+  json arguments = fault_args;
+  arguments["path"] = pki.cert;
+  arguments["reload"] = {{"command", {"sh", "-c", "echo reload >> " + reloads}}};
+  json method = json::array({json{{"type", "action"},
+                                  {"name", "break-the-certificate"},
+                                  {"provider",
+                                   {{"type", "driver"},
+                                    {"driver", "tls"},
+                                    {"func", "replace_certificate"},
+                                    {"arguments", arguments}}}}});
   if (!gate_dir.empty()) {
     method.push_back(json{
         {"type", "action"},
@@ -181,7 +186,7 @@ nlohmann::json ExpireExperiment(const LabPki& pki, const std::string& reloads,
            json::array({"-c", ": > \"$1/at\"; exec timeout 60 cat \"$1/go\"", "sh", gate_dir})},
           {"timeout", 90}}}});
   }
-  return json{{"title", "an expired certificate"},
+  return json{{"title", "a certificate fault"},
               {"description", "replace_certificate on the test PKI"},
               {"blast-radius", {{"allow", json::array({"file:" + files + "/*"})}}},
               {"method", method}};

@@ -61,5 +61,9 @@ LabPki WriteLabPki(const std::string& dir);
 // and blocks reading the fifo GATE_DIR/go (timeout 60).
 nlohmann::json ExpireExperiment(const LabPki& pki, const std::string& reloads,
                                 const std::string& gate_dir);
+// The same with replace_certificate's arguments other than `path` and `reload` given by
+// `fault_args` (e.g. {"fault": "garbled", "mode": "truncate"}).
+nlohmann::json FaultExperiment(const LabPki& pki, const std::string& reloads,
+                               const std::string& gate_dir, const nlohmann::json& fault_args);
 
 }  // namespace chaosrun::drivers::tls::itest
