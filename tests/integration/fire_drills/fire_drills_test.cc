@@ -130,16 +130,20 @@ class FireDrills : public ::testing::Test {
   std::string last_output_;
 };
 
+// The three drill times are in the journal, measured (numbers) and not negative, with the
+// moments they end at. No bound on their size (that would assert on wall time), and no order
+// between detect and notify: the page may arrive before the poll that sees the alert firing
+// (docs/fire-drills.md).
 void ExpectDrillTimes(const json& j) {
   ASSERT_TRUE(j.contains("drill")) << j.dump(2);
   const json& d = j["drill"];
   for (const char* k : {"time_to_detect", "time_to_notify", "time_to_recover"}) {
-    ASSERT_TRUE(d[k].is_number()) << k << ": " << d.dump(2);
-    EXPECT_GT(d[k].get<double>(), 0.0) << k;
-    EXPECT_LT(d[k].get<double>(), 20.0) << k;
+    ASSERT_TRUE(d.contains(k) && d[k].is_number()) << k << ": " << d.dump(2);
+    EXPECT_GE(d[k].get<double>(), 0.0) << k;
   }
-  for (const char* k : {"alert_fired_at", "notification_received_at", "alert_resolved_at"}) {
-    EXPECT_TRUE(d[k].is_string()) << k;
+  for (const char* k : {"alert_fired_at", "notification_received_at", "alert_resolved_at",
+                        "fault_applied_at", "fault_undone_at"}) {
+    EXPECT_TRUE(d[k].is_string()) << k << ": " << d.dump(2);
   }
 }
 
@@ -156,6 +160,15 @@ TEST_F(FireDrills, AHealthyLabPassesBothDrillsAndTheJournalsHaveTheDrillTimes) {
   EXPECT_EQ(j.value("status", ""), "completed");
   EXPECT_EQ(j.value("deviated", true), false);
   ExpectDrillTimes(j);
+  // The scrape path was broken by the telemetry driver's own fault.
+  bool blackholed = false;
+  for (const auto& r : j["run"]) {
+    const json& p = r["activity"]["provider"];
+    if (p.value("driver", "") == "telemetry" && p.value("func", "") == "blackhole") {
+      blackholed = r.value("status", "") == "succeeded";
+    }
+  }
+  EXPECT_TRUE(blackholed) << j["run"].dump(2);
 
   EXPECT_EQ(Drill("expired-certificate", &j), 0) << last_output_;
   EXPECT_EQ(j.value("deviated", true), false);
