@@ -1,5 +1,6 @@
 #include "parse/json_text.h"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -80,6 +81,64 @@ size_t FindTooDeep(std::string_view text) {
   return std::string_view::npos;
 }
 
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool IsJsonPunct(char c) {
+  return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',' || c == '"';
+}
+
+// The start of the token that holds byte `at`, tokenizing from the beginning as a JSON lexer
+// does: a string runs from its quote to the closing quote (or to the end of an unterminated
+// one), a bare word (literal, number, unquoted key) runs to the next space or punctuation, any
+// other byte is a token of its own. A space, or `at` past the end, is its own position.
+size_t TokenStart(std::string_view text, size_t at) {
+  size_t i = 0;
+  while (i < text.size() && i <= at) {
+    const size_t start = i;
+    const char c = text[i];
+    if (IsJsonSpace(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      i = std::min(i + 1, text.size());
+    } else if (IsJsonPunct(c)) {
+      ++i;
+    } else {
+      while (i < text.size() && !IsJsonSpace(text[i]) && !IsJsonPunct(text[i])) ++i;
+    }
+    if (at < i) return start;
+  }
+  return at;
+}
+
+// Where the reference (Python's json) points for nlohmann's error read up to byte `last`: at
+// the start of the offending token rather than at its last byte ("Expecting ',' delimiter" at
+// the opening quote of the string that follows a missing comma). Errors inside a string (a
+// control character, a bad escape, ill-formed UTF-8) keep the exact byte, as Python's do.
+size_t OffendingOffset(std::string_view text, size_t last, std::string_view reason) {
+  // nlohmann: "syntax error while parsing <what> - <detail>; ...", where <detail> is
+  // "unexpected <token>" for a token the parser did not expect, or the lexer's own message.
+  const size_t dash = reason.find("- ");
+  const std::string_view detail = dash == std::string_view::npos ? "" : reason.substr(dash + 2);
+  if (text.empty()) return last;
+  if (detail.starts_with("invalid string: missing closing quote")) {
+    return TokenStart(text, std::min(last, text.size() - 1));  // the opening quote
+  }
+  if (last >= text.size()) return last;  // end of input
+  if (detail.starts_with("invalid literal") || detail.starts_with("invalid number")) {
+    // The lexer read one byte past the word before it gave up ("tru}"): the word is the token.
+    if ((IsJsonSpace(text[last]) || IsJsonPunct(text[last])) && last > 0) --last;
+    return TokenStart(text, last);
+  }
+  if (detail.starts_with("unexpected") && !detail.starts_with("unexpected end of input")) {
+    return TokenStart(text, last);
+  }
+  return last;
+}
+
 Status ErrorAt(std::string_view text, std::string_view name, size_t offset,
                std::string_view reason) {
   return Status::ParseError(FormatAt(name, PositionOf(text, offset), reason));
@@ -103,8 +162,9 @@ Result<Json> ParseJsonText(std::string_view text, std::string_view name) {
     ErrorSax sax;
     Json::sax_parse(begin, begin + text.size(), &sax);
     if (!sax.failed()) return Err(ErrorAt(text, name, text.size(), "invalid JSON"));
-    const size_t offset = sax.position() > 0 ? sax.position() - 1 : 0;
-    return Err(ErrorAt(text, name, offset, ReasonFrom(sax.what())));
+    const size_t last = sax.position() > 0 ? sax.position() - 1 : 0;
+    const std::string reason = ReasonFrom(sax.what());
+    return Err(ErrorAt(text, name, OffendingOffset(text, last, reason), reason));
   } catch (const std::exception& e) {  // allocation failure and the like
     return Err(Status::ParseError(std::string(name) + ": " + e.what()));
   }

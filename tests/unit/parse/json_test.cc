@@ -29,12 +29,48 @@ TEST(JsonText, TopLevelScalarsParse) {
 }
 
 TEST(JsonText, SyntaxErrorNamesLineAndColumn) {
+  // At the start of the bad word, as Python's json says "Expecting value: line 1 column 7".
   EXPECT_EQ(ErrorOf(Json_(R"({"a": tru})")),
-            "e.json:1:10: syntax error while parsing value - invalid literal; last read: "
+            "e.json:1:7: syntax error while parsing value - invalid literal; last read: "
             "'\"a\": tru}'");
   const std::string two_lines = "{\n  \"a\": 1,\n  \"b\": ]\n}";
   EXPECT_TRUE(ErrorOf(Json_(two_lines)).starts_with("e.json:3:8: syntax error"))
       << ErrorOf(Json_(two_lines));
+}
+
+// Python's json points at the start of the offending token; nlohmann reads to its end. Each
+// expected position is the one `python3 -c 'import json; json.loads(TEXT)'` reports.
+TEST(JsonText, SyntaxErrorPointsAtTheStartOfTheOffendingToken) {
+  const auto at = [](const std::string& text) {
+    const std::string e = ErrorOf(Json_(text));
+    return e.substr(0, e.find(": "));
+  };
+  // A missing comma before the next key: "Expecting ',' delimiter: line 5 column 3".
+  EXPECT_EQ(at("{\n  \"title\": \"t\",\n  \"description\": \"d\",\n  \"method\": []\n"
+               "  \"rollbacks\": []\n}\n"),
+            "e.json:5:3");
+  EXPECT_EQ(at(R"({"a": 1 "b": 2})"), "e.json:1:9");
+  EXPECT_EQ(at(R"([1 2])"), "e.json:1:4");
+  EXPECT_EQ(at("[\"x\" true]"), "e.json:1:6");
+  // Trailing commas: "Expecting property name enclosed in double quotes" / "Expecting value".
+  EXPECT_EQ(at(R"({"a": 1,})"), "e.json:1:9");
+  EXPECT_EQ(at("{\n  \"a\": [1, 2,],\n}"), "e.json:2:14");
+  // Unquoted keys, whatever letter they start with (n, t, f begin literals for the lexer).
+  EXPECT_EQ(at("{\n  title: 1}"), "e.json:2:3");
+  EXPECT_EQ(at("{\n  name: 1}"), "e.json:2:3");
+  EXPECT_EQ(at("{\n  abc: 1}"), "e.json:2:3");
+  EXPECT_EQ(at("{\"a\": 1, b: 2}"), "e.json:1:10");
+  // An unterminated string: "Unterminated string starting at: line 1 column 7".
+  EXPECT_EQ(at(R"({"a": "abc)"), "e.json:1:7");
+  EXPECT_EQ(at("{\n  \"a\": \"b\",\n  \"cde"), "e.json:3:3");
+  // Inside a string the exact byte: "Invalid control character at: line 3 column 5".
+  EXPECT_EQ(at("{\n  \"a\": \"b\",\n  \"c\n"), "e.json:3:5");
+  // A truncated file: the end of the input.
+  EXPECT_EQ(at("{\n  \"a\": [1, 2"), "e.json:2:13");
+  EXPECT_EQ(at("{\"a\": "), "e.json:1:7");
+  // A key without its colon, a colon where a comma belongs.
+  EXPECT_EQ(at(R"({"a" 1})"), "e.json:1:6");
+  EXPECT_EQ(at(R"({"a": 1: 2})"), "e.json:1:8");
 }
 
 TEST(JsonText, ColumnsCountCharactersNotBytes) {
