@@ -52,7 +52,8 @@ struct Transfer {
   size_t max_body = 0;
   HttpResult* result = nullptr;
   bool too_large = false;
-  bool started = false;  // the request is about to be sent: the read clock runs
+  bool started = false;   // the request is about to be sent: the read clock runs
+  bool answered = false;  // a response header line arrived
   Clock::time_point last_activity{};
   curl_off_t last_dl = 0;
   curl_off_t last_ul = 0;
@@ -74,6 +75,7 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t bytes = size * n;
   t->last_activity = Clock::now();
+  t->answered = true;
   std::string_view line(data, bytes);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   t->result->headers.Feed(line);
@@ -150,6 +152,23 @@ bool Configure(CURL* h, const HttpRequest& rq, curl_slist* headers, char* errbuf
 bool IsConnectError(CURLcode c) {
   return c == CURLE_COULDNT_CONNECT || c == CURLE_COULDNT_RESOLVE_HOST ||
          c == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+// urllib3's Retry allows read retries (a connection closed or reset before any response, a read
+// timeout) only for these methods; a POST or PATCH that was sent is never sent twice.
+bool IsIdempotent(const std::string& method) {
+  for (const char* m : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
+    if (method == m) return true;
+  }
+  return false;
+}
+
+// An attempt that failed after the request was sent and before any response arrived: the
+// server closed or reset the connection, or nothing came within the read timeout.
+bool IsUnansweredError(CURLcode c, bool answered) {
+  if (answered) return false;  // the response started: requests reads the rest outside Retry
+  return c == CURLE_GOT_NOTHING || c == CURLE_RECV_ERROR || c == CURLE_SEND_ERROR ||
+         c == CURLE_OPERATION_TIMEDOUT;
 }
 
 // Runs one attempt to completion, cancellation or read timeout.
@@ -248,9 +267,11 @@ HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
   bool read_timed_out = false;
   for (long attempt = 0; attempt <= std::max(0L, rq.max_retries); ++attempt) {
     errbuf[0] = '\0';
+    read_timed_out = false;
     result.body.clear();
     result.headers = ResponseHeaders();
     t.started = false;
+    t.answered = false;
     t.too_large = false;
     t.last_dl = t.last_ul = 0;
     ++result.attempts;
@@ -260,7 +281,9 @@ HttpResult PerformHttp(const HttpRequest& rq, const CancelToken& cancel) {
     const bool not_connected = connect_us == 0 && !t.started;
     const bool connect_failure =
         IsConnectError(code) || (code == CURLE_OPERATION_TIMEDOUT && not_connected);
-    if (!connect_failure || cancel.cancelled()) break;
+    const bool retryable =
+        connect_failure || (IsIdempotent(rq.method) && IsUnansweredError(code, t.answered));
+    if (!retryable || cancel.cancelled() || t.too_large) break;
   }
   const std::string detail = errbuf[0] ? errbuf : Api().easy_strerror(code);
   if (cancel.cancelled() && code != CURLE_OK) return fail(HttpResult::Error::kCancelled, "");

@@ -23,8 +23,11 @@ struct HttpRequest {
   bool suppress_content_type = false;  // don't let curl add a form Content-Type
   HttpTimeout timeout;
   bool verify_tls = true;
-  std::string ca_file;   // empty: the system's
-  long max_retries = 0;  // extra attempts after a failure to connect
+  std::string ca_file;  // empty: the system's
+  // Extra attempts (urllib3's Retry(total=N), no backoff): after a failure to connect, and, for
+  // GET, HEAD, PUT, DELETE, OPTIONS and TRACE, after a connection closed, reset or timed out
+  // before any response header arrived.
+  long max_retries = 0;
   size_t max_body = kDefaultMaxBody;
 };
 
