@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -55,6 +56,48 @@ bool NumericAddress(const std::string& host, uint16_t port, SockAddr* out) {
     return true;
   }
   return false;
+}
+
+const SockAddr& ListenAddress(const std::vector<SockAddr>& addresses) {
+  for (const SockAddr& a : addresses) {
+    if (a.family() == AF_INET) return a;
+  }
+  return addresses.front();
+}
+
+HostPort NumericHostPort(const SockAddr& address) {
+  HostPort hp;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.family() == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address.storage);
+    if (::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) != nullptr) hp.host = text;
+    hp.port = ntohs(v6->sin6_port);
+  } else if (address.family() == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address.storage);
+    if (::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) != nullptr) hp.host = text;
+    hp.port = ntohs(v4->sin_port);
+  }
+  return hp;
+}
+
+HostPort BoundHostPort(int fd) {
+  SockAddr bound;
+  bound.length = sizeof bound.storage;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound.storage), &bound.length) != 0) {
+    return HostPort{};
+  }
+  return NumericHostPort(bound);
+}
+
+std::string ListenError(const char* network, const SockAddr& at, const char* call, int err) {
+  // Go's messages are strerror's in lower case ("address already in use").
+  std::string reason = std::strerror(err);
+  if (!reason.empty()) {
+    reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  }
+  const HostPort hp = NumericHostPort(at);
+  return std::string("listen ") + network + " " + FormatHostPort(hp.host, hp.port) + ": " + call +
+         ": " + reason;
 }
 
 Result<std::vector<SockAddr>> ResolveAddresses(const std::string& host, uint16_t port) {

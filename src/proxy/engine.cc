@@ -141,7 +141,8 @@ Status Engine::Impl::StartListener(const std::shared_ptr<ProxyState>& p) {
   if (!listener) return listener.error();
   {
     std::lock_guard lock(p->mu);
-    p->spec.listen = FormatHostPort(address->host, (*listener)->port());
+    // The address bound, as Toxiproxy reports it ("localhost:0" -> "127.0.0.1:41234").
+    p->spec.listen = FormatHostPort((*listener)->host(), (*listener)->port());
     p->listener = *listener;
   }
   (*listener)->Start(p, plane);
@@ -164,7 +165,7 @@ Status Engine::Impl::StartUdpRelay(const std::shared_ptr<ProxyState>& p, const P
   if (!relay) return relay.error();
   {
     std::lock_guard lock(p->mu);
-    p->spec.listen = FormatHostPort(listen.host, (*relay)->port());
+    p->spec.listen = FormatHostPort((*relay)->host(), (*relay)->port());
     p->udp = *relay;
   }
   (*relay)->Start(p);

@@ -18,37 +18,27 @@ namespace {
 
 constexpr int kAcceptsPerEvent = 32;  // then let the loop's other work run (level-triggered)
 
-uint16_t BoundPort(int fd) {
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) return 0;
-  if (bound.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
-  }
-  return ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
-}
-
 }  // namespace
 
 Result<std::shared_ptr<Listener>> Listener::Open(Loop& loop, const HostPort& address) {
-  std::string where = FormatHostPort(address.host, address.port);
   auto addresses = ResolveAddresses(address.host, address.port);
   if (!addresses) return Err(Status::IoError("listen: " + addresses.error().message()));
-  const SockAddr& at = addresses->front();
+  const SockAddr& at = ListenAddress(*addresses);
   auto listener = std::make_shared<Listener>(loop);
-  auto fail = [&](const char* what) {
-    return Err(Status::IoError("listen: cannot listen on " + where + ": " + what + ": " +
-                               std::strerror(errno)));
+  // Toxiproxy's wording (Go's): "listen tcp 127.0.0.1:8080: bind: address already in use".
+  auto fail = [&](const char* call) {
+    return Err(Status::IoError(ListenError("tcp", at, call, errno)));
   };
   int fd = ::socket(at.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0) return fail("socket");
   listener->fd_ = fd;  // closed by the destructor on failure
   int one = 1;
-  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
-    return fail("SO_REUSEADDR");
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) {
+    return fail("setsockopt");
+  }
   if (::bind(fd, at.get(), at.length) != 0) return fail("bind");
   if (::listen(fd, SOMAXCONN) != 0) return fail("listen");
-  listener->port_ = BoundPort(fd);
+  listener->bound_ = BoundHostPort(fd);
   return listener;
 }
 
@@ -62,7 +52,7 @@ void Listener::Start(std::weak_ptr<ProxyState> proxy, DataPlane& plane) {
   std::lock_guard lock(mu_);
   // Level-triggered: a backlog left after kAcceptsPerEvent is reported again.
   if (!closed_ && fd_ >= 0 && !loop_.Add(fd_, EPOLLIN, this).ok()) {
-    log::Warn("proxy: cannot watch the listening socket on port {}", port_);
+    log::Warn("proxy: cannot watch the listening socket on port {}", bound_.port);
   }
 }
 

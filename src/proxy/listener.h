@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "common/status.h"
 #include "proxy/address.h"
@@ -19,7 +20,9 @@ class Listener final : public Pollable, public std::enable_shared_from_this<List
  public:
   // Binds and listens (any thread, before Start). kIoError names the address.
   static Result<std::shared_ptr<Listener>> Open(Loop& loop, const HostPort& address);
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return bound_.port; }
+  // The numeric address bound ("127.0.0.1" for "localhost"), as Toxiproxy reports `listen`.
+  const std::string& host() const { return bound_.host; }
   // Starts accepting on the loop.
   void Start(std::weak_ptr<ProxyState> proxy, DataPlane& plane);
   // Closes the socket (any thread); the port is free when it returns. Idempotent.
@@ -37,7 +40,7 @@ class Listener final : public Pollable, public std::enable_shared_from_this<List
   Timer retry_;  // loop thread only
   std::weak_ptr<ProxyState> proxy_;
   DataPlane* plane_ = nullptr;
-  uint16_t port_ = 0;
+  HostPort bound_;
   std::mutex mu_;  // guards fd_ and closed_ after Start
   bool closed_ = false;
 };

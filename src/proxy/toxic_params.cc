@@ -80,8 +80,11 @@ Status CheckSlicer(const ToxicParams& p) {
   if (p.average_size < 1) {
     return Status::InvalidArgument("attributes.average_size: must be a positive integer");
   }
-  if (p.size_variation >= p.average_size) {
-    return Status::InvalidArgument("attributes.size_variation: must be less than average_size");
+  // Toxiproxy accepts size_variation == average_size (a popular client's own test sends it);
+  // larger values make no sense and are refused. The pieces are 1 to 2 * average_size - 1 bytes
+  // then (toxic_math.h: NextSliceSize never cuts an empty piece).
+  if (p.size_variation > p.average_size) {
+    return Status::InvalidArgument("attributes.size_variation: must be at most average_size");
   }
   return Status::Ok();
 }

@@ -27,35 +27,23 @@ char* DatagramBuffer() {
   return buffer.data();
 }
 
-uint16_t BoundUdpPort(int fd) {
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) return 0;
-  if (bound.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&bound)->sin6_port);
-  }
-  return ntohs(reinterpret_cast<const sockaddr_in*>(&bound)->sin_port);
-}
-
 }  // namespace
 
 Result<std::shared_ptr<UdpRelay>> UdpRelay::Open(Loop& loop, const HostPort& listen,
                                                  Settings settings) {
-  std::string where = FormatHostPort(listen.host, listen.port);
   auto addresses = ResolveAddresses(listen.host, listen.port);
   if (!addresses) return Err(Status::IoError("listen: " + addresses.error().message()));
-  const SockAddr& at = addresses->front();
+  const SockAddr& at = ListenAddress(*addresses);
   auto relay = std::make_shared<UdpRelay>(loop, settings);
-  auto fail = [&](const char* what) {
-    return Err(Status::IoError("listen: cannot listen on " + where + " (udp): " + what + ": " +
-                               std::strerror(errno)));
+  auto fail = [&](const char* call) {
+    return Err(Status::IoError(ListenError("udp", at, call, errno)));
   };
   int fd = ::socket(at.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (fd < 0) return fail("socket");
   relay->fd_ = fd;  // closed by the destructor on failure
   // No SO_REUSEADDR: on Linux it would let a second UDP socket share the port unnoticed.
   if (::bind(fd, at.get(), at.length) != 0) return fail("bind");
-  relay->port_ = BoundUdpPort(fd);
+  relay->bound_ = BoundHostPort(fd);
   return relay;
 }
 
@@ -74,7 +62,7 @@ void UdpRelay::Start(std::weak_ptr<ProxyState> proxy) {
     std::lock_guard lock(self->mu_);
     // Level-triggered: datagrams left after kDatagramsPerEvent are reported again.
     if (!self->closed_ && !self->loop_.Add(self->fd_, EPOLLIN, self.get()).ok()) {
-      log::Warn("proxy: cannot watch the UDP socket on port {}", self->port_);
+      log::Warn("proxy: cannot watch the UDP socket on port {}", self->bound_.port);
     }
   });
 }

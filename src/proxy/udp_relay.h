@@ -39,7 +39,8 @@ class UdpRelay final : public Pollable, public std::enable_shared_from_this<UdpR
   // Binds the listening socket (any thread). kIoError names the address.
   static Result<std::shared_ptr<UdpRelay>> Open(Loop& loop, const HostPort& listen,
                                                 Settings settings);
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return bound_.port; }
+  const std::string& host() const { return bound_.host; }  // numeric, as bound
   // Loads the proxy's toxics and starts relaying (posted to the loop).
   void Start(std::weak_ptr<ProxyState> proxy);
   // Re-reads the proxy's toxic set (posted to the loop).
@@ -92,7 +93,7 @@ class UdpRelay final : public Pollable, public std::enable_shared_from_this<UdpR
   std::mutex mu_;  // guards fd_ and closed_ (Close runs on any thread)
   int fd_ = -1;
   bool closed_ = false;
-  uint16_t port_ = 0;
+  HostPort bound_;
   // Loop thread only from here on.
   std::weak_ptr<ProxyState> proxy_;
   std::shared_ptr<const ToxicSet> loaded_;  // the set toxics_ were built from

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "proxy_api/request_id.h"
 #include "proxy_api/router.h"
 
 namespace chaosrun::proxy_api {
@@ -165,6 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->version(version);
     res->result(static_cast<unsigned>(r.status));
     res->set(http::field::server, "chaosrun");
+    res->set("X-Toxiproxy-Request-Id", NextRequestId());  // as Toxiproxy, on every response
     if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
     if (!r.allow.empty()) res->set(http::field::allow, r.allow);
     res->body() = r.body;

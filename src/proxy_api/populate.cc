@@ -117,8 +117,7 @@ PopulateResult Populate(proxy::Engine& engine, std::string_view body) {
           upstream->get<std::string>() == spec.upstream &&
           existing->value("protocol", std::string("tcp")) == proxy::ProtocolName(spec.protocol);
       if (same) {
-        if (!existing->contains("toxics")) (*existing)["toxics"] = Json::array();
-        result.proxies.push_back(*existing);
+        result.proxies.push_back(ShownProxy(*existing));
         continue;
       }
       if (Status st = engine.DeleteProxy(spec.name); !st.ok() && st.code() != Code::kNotFound) {
@@ -135,7 +134,7 @@ PopulateResult Populate(proxy::Engine& engine, std::string_view body) {
       result.error = who + created.error().message();
       return result;
     }
-    if (!created->contains("toxics")) (*created)["toxics"] = Json::array();
+    *created = ShownProxy(*created);
     result.proxies.push_back(*created);
   }
   return result;

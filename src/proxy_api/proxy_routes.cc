@@ -1,23 +1,14 @@
 // The proxy routes: /proxies, /proxies/{proxy}, /proxies/{proxy}/stats, /reset.
 #include "proxy_api/handlers.h"
+#include "proxy_api/populate.h"
 #include "proxy_api/route_util.h"
 
 namespace chaosrun::proxy_api {
 
-namespace {
-
-// Toxiproxy always shows a proxy with its toxics array.
-Json WithToxics(Json proxy) {
-  if (proxy.is_object() && !proxy.contains("toxics")) proxy["toxics"] = Json::array();
-  return proxy;
-}
-
-}  // namespace
-
 Response ListProxies(proxy::Engine& engine) {
   Json all = engine.ListProxies();
   if (!all.is_object()) all = Json::object();
-  for (auto& [name, p] : all.items()) p = WithToxics(p);
+  for (auto& [name, p] : all.items()) p = ShownProxy(p);
   return JsonResponse(200, all);
 }
 
@@ -43,20 +34,23 @@ Response CreateProxy(proxy::Engine& engine, std::string_view body) {
   if (!ReadProxyExtensions(*json, spec, error)) return ErrorResponse(400, error);
   auto created = engine.CreateProxy(spec);
   if (!created) return FromStatus(created.error(), kProxyNotFound, kProxyAlreadyExists);
-  return JsonResponse(201, WithToxics(*created));
+  return JsonResponse(201, ShownProxy(*created));
 }
 
 Response ShowProxy(proxy::Engine& engine, const std::string& name) {
   auto p = engine.GetProxy(name);
   if (!p) return FromStatus(p.error(), kProxyNotFound, kProxyAlreadyExists);
-  return JsonResponse(200, WithToxics(*p));
+  return JsonResponse(200, ShownProxy(*p));
 }
 
 Response UpdateProxy(proxy::Engine& engine, const std::string& name, std::string_view body) {
   // Toxiproxy looks the proxy up before it reads the body: an unknown proxy is a 404 whatever
   // the body holds.
-  if (auto p = engine.GetProxy(name); !p) {
-    return FromStatus(p.error(), kProxyNotFound, kProxyAlreadyExists);
+  auto current = engine.GetProxy(name);
+  if (!current) return FromStatus(current.error(), kProxyNotFound, kProxyAlreadyExists);
+  std::optional<std::string> current_listen;
+  if (const Json* l = Member(*current, "listen"); l != nullptr && l->is_string()) {
+    current_listen = l->get<std::string>();
   }
   std::string error;
   auto json = ParseBody(body, error);
@@ -71,12 +65,16 @@ Response UpdateProxy(proxy::Engine& engine, const std::string& name, std::string
   }
   // Only the fields given change ("name" and "toxics" are ignored, as in Toxiproxy).
   Json patch = Json::object();
-  if (listen) patch["listen"] = *listen;
+  // The same address written another way ("localhost:3310" for the bound "127.0.0.1:3310") is
+  // no change, as Toxiproxy resolves it before comparing: the proxy is not restarted.
+  if (listen && !(current_listen && SameListen(*current_listen, *listen))) {
+    patch["listen"] = *listen;
+  }
   if (upstream) patch["upstream"] = *upstream;
   if (enabled) patch["enabled"] = *enabled;
   auto updated = engine.UpdateProxy(name, patch);
   if (!updated) return FromStatus(updated.error(), kProxyNotFound, kProxyAlreadyExists);
-  return JsonResponse(200, WithToxics(*updated));
+  return JsonResponse(200, ShownProxy(*updated));
 }
 
 Response DeleteProxy(proxy::Engine& engine, const std::string& name) {

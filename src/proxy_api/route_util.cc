@@ -131,6 +131,25 @@ bool ReadProxyExtensions(const Json& obj, proxy::ProxySpec& spec, std::string& e
   return true;
 }
 
+Json ToxicsInToxiproxyOrder(const Json& toxics) {
+  if (!toxics.is_array()) return Json::array();
+  Json ordered = Json::array();
+  for (const char* stream : {"upstream", "downstream"}) {
+    for (const Json& t : toxics) {
+      const bool downstream = !t.is_object() || t.value("stream", std::string()) != "upstream";
+      if (downstream == (std::string_view(stream) == "downstream")) ordered.push_back(t);
+    }
+  }
+  return ordered;
+}
+
+Json ShownProxy(Json proxy) {
+  if (!proxy.is_object()) return proxy;
+  const Json* toxics = Member(proxy, "toxics");
+  proxy["toxics"] = toxics != nullptr ? ToxicsInToxiproxyOrder(*toxics) : Json::array();
+  return proxy;
+}
+
 Response FromStatus(const Status& status, std::string_view not_found, std::string_view exists) {
   switch (status.code()) {
     case Code::kNotFound:

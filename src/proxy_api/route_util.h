@@ -64,6 +64,13 @@ bool IsLoopbackHost(const std::string& host);
 // interface; a name other than localhost may resolve anywhere). Empty when it is loopback.
 std::string RemoteListenReason(const std::string& listen);
 
+// A proxy as the API shows it: always with its `toxics` array, listed as Toxiproxy lists them
+// (ToxicsInToxiproxyOrder).
+Json ShownProxy(Json proxy);
+// Upstream toxics first, then downstream ones, each group in creation order (Toxiproxy walks its
+// two chains in that order); the engine keeps them in creation order across both streams.
+Json ToxicsInToxiproxyOrder(const Json& toxics);
+
 // An engine error as an HTTP error: kNotFound -> 404 `not_found` (Toxiproxy's message),
 // kAlreadyExists -> 409 `exists`, kInvalidArgument/kParseError -> 400 with the engine's message,
 // anything else (bind failures included, as Toxiproxy does) -> 500 with the engine's message.

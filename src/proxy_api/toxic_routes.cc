@@ -57,7 +57,7 @@ Response ProxyMissing(proxy::Engine& engine, const std::string& proxy, bool& mis
 Response ListToxics(proxy::Engine& engine, const std::string& proxy) {
   auto list = engine.ListToxics(proxy);
   if (!list) return FromStatus(list.error(), kProxyNotFound, kToxicAlreadyExists);
-  return JsonResponse(200, list->is_array() ? *list : Json::array());
+  return JsonResponse(200, ToxicsInToxiproxyOrder(*list));
 }
 
 Response CreateToxic(proxy::Engine& engine, const std::string& proxy, std::string_view body) {

@@ -89,8 +89,8 @@ TEST(ToxicJsonTest, ValidationErrorsNameTheField) {
   EXPECT_EQ(ErrorOf(Json{{"type", "slicer"}, {"attributes", {{"average_size", 0}}}}),
             "attributes.average_size: must be a positive integer");
   EXPECT_EQ(ErrorOf(Json{{"type", "slicer"},
-                         {"attributes", {{"average_size", 5}, {"size_variation", 5}}}}),
-            "attributes.size_variation: must be less than average_size");
+                         {"attributes", {{"average_size", 5}, {"size_variation", 6}}}}),
+            "attributes.size_variation: must be at most average_size");
 }
 
 TEST(ToxicJsonTest, WholeNumberFloatsAreAccepted) {
