@@ -1,17 +1,13 @@
 #include "cli/safety.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/cli.h"
 #include "common/log.h"
 #include "faults/fault_manager.h"
+#include "faults/halt_file.h"
 #include "faults/recover.h"
 #include "ledger/inspect.h"
 #include "ledger/ledger.h"
@@ -122,40 +118,21 @@ int HaltCommand(const Args& args) {
   }
   std::string path = faults::HaltFilePath(*dir);
   if (args.clear) {
-    auto exists = ledger::CheckStateDir(*dir);
-    if (!exists) {
-      log::Error("halt --clear: {}", exists.error().message());
+    auto removed = faults::ClearHalt(*dir);
+    if (!removed) {
+      log::Error("halt --clear: {}", removed.error().message());
       return kExitFailed;
     }
-    bool removed = false;
-    if (*exists) {
-      removed = ::unlink(path.c_str()) == 0;
-      if (!removed && errno != ENOENT) {
-        log::Error("cannot remove {}: {}", path, std::strerror(errno));
-        return kExitFailed;
-      }
-    }
-    std::cout << (removed ? "kill switch cleared: faults may be applied again\n"
-                          : "the kill switch was not set\n");
+    std::cout << (*removed ? "kill switch cleared: faults may be applied again\n"
+                           : "the kill switch was not set\n");
     return kExitOk;
   }
-  auto dir_fd = ledger::OpenStateDir(*dir, /*create=*/true);
-  if (!dir_fd) {
-    log::Error("halt: {}", dir_fd.error().message());
+  Status st = faults::SetHalt(
+      *dir, args.reason.empty() ? std::string("halted by chaosrun halt") : args.reason);
+  if (!st.ok()) {
+    log::Error("halt: {}", st.message());
     return kExitFailed;
   }
-  // World-readable on purpose (it says why faults are refused); the directory stays private.
-  int fd =
-      ::openat(dir_fd->get(), "halt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) {
-    log::Error("cannot create {}: {}", path, std::strerror(errno));
-    return kExitFailed;
-  }
-  std::string text =
-      (args.reason.empty() ? std::string("halted by chaosrun halt") : args.reason) + "\n";
-  [[maybe_unused]] ssize_t n = ::write(fd, text.data(), text.size());
-  ::fsync(fd);
-  ::close(fd);
   std::cout << "kill switch set (" << path << "): running experiments stop and undo their "
             << "faults; new faults are refused until `chaosrun halt --clear`\n";
   return kExitOk;

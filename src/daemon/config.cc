@@ -51,8 +51,9 @@ class FieldReader {
   void Count(const char* key, size_t& out, size_t min, size_t max) {
     const Json* v = Get(key);
     if (v == nullptr) return;
-    if (!v->is_number_integer() || v->get<int64_t>() < static_cast<int64_t>(min) ||
-        v->get<int64_t>() > static_cast<int64_t>(max)) {
+    // A float (1.5, .nan, .inf) is refused; so is an integer out of range.
+    if (!v->is_number_integer() || !(v->get<int64_t>() >= static_cast<int64_t>(min) &&
+                                     v->get<int64_t>() <= static_cast<int64_t>(max))) {
       return Problem(
           key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
     }
@@ -61,7 +62,8 @@ class FieldReader {
   void Seconds(const char* key, double& out, double min, double max) {
     const Json* v = Get(key);
     if (v == nullptr) return;
-    if (!v->is_number() || v->get<double>() < min || v->get<double>() > max) {
+    // Written so that NaN (YAML's .nan) fails too; .inf is out of every range.
+    if (!v->is_number() || !(v->get<double>() >= min && v->get<double>() <= max)) {
       return Problem(key, "expected a number of seconds from " + FormatNumber(min) + " to " +
                               FormatNumber(max));
     }

@@ -1,14 +1,10 @@
 #include "daemon/daemon.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <set>
 
 #include "common/log.h"
 #include "faults/fault_manager.h"
+#include "faults/halt_file.h"
 #include "ledger/inspect.h"
 #include "ledger/state_dir.h"
 #include "proxy/engine.h"
@@ -201,6 +197,8 @@ void Daemon::Shutdown(const std::string& reason) {
     idle_cv_.wait(lock, [this] { return runs_.empty(); });
   }
   JoinFinished();
+  // The last runs' notifications: a bounded time to go out (docs/daemon.md "Webhooks").
+  if (webhooks_) webhooks_->Drain(config().webhooks.timeout_seconds);
 }
 
 DaemonConfig Daemon::config() const {
@@ -214,26 +212,18 @@ std::vector<std::string> Daemon::interrupted_runs() const {
 }
 
 Status Daemon::SetHalt(bool on, const std::string& reason) {
-  std::string path = HaltPath();
+  std::string state_dir = config().state_dir;
   if (!on) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return Status::IoError("cannot remove " + path + ": " + std::strerror(errno));
-    }
+    auto removed = faults::ClearHalt(state_dir);
+    if (!removed) return removed.error();
     log::Info("kill switch cleared");
     WakeScheduler();
     return Status::Ok();
   }
-  auto dir = ledger::OpenStateDir(config().state_dir, /*create=*/true);
-  if (!dir) return dir.error();
   // The same file as `chaosrun halt` writes: every session's HaltWatch sees it.
-  int fd =
-      ::openat(dir->get(), "halt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Status::IoError("cannot create " + path + ": " + std::strerror(errno));
-  std::string text = (reason.empty() ? std::string("halted through chaosrund") : reason) + "\n";
-  [[maybe_unused]] ssize_t n = ::write(fd, text.data(), text.size());
-  ::fsync(fd);
-  ::close(fd);
-  log::Warn("kill switch set: {}", text.substr(0, text.size() - 1));
+  std::string text = reason.empty() ? std::string("halted through chaosrund") : reason;
+  if (Status st = faults::SetHalt(state_dir, text); !st.ok()) return st;
+  log::Warn("kill switch set: {}", text);
   std::lock_guard lock(mu_);
   for (const auto& id : std::vector<std::string>(queue_)) {
     if (auto it = runs_.find(id); it != runs_.end()) {

@@ -113,6 +113,8 @@ class Daemon final : public Control {
   void JoinFinished();
   size_t QueuedLocked() const;
   size_t RunningLocked() const;
+  // The ledger ids of the runs executing now, but `except` (a daemon run id).
+  std::vector<std::string> RunningLedgerIdsLocked(const std::string& except) const;
   // scheduler_loop.cc
   void Fire(ScheduleRuntime& rt, Clock::WallTime planned, Clock::WallTime now);
   void InstallSchedulesLocked(const std::vector<scheduler::Schedule>& schedules,

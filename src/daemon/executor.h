@@ -7,6 +7,7 @@
 // from the run's own thread; RunHandle::Interrupt() from any thread, before, during or after Run.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,10 @@ struct RunSpec {
   std::string journal_path;     // <state_dir>/runs/<id>.json
   session::Environment env;
   std::vector<std::string> concurrent_run_ids;  // ledger ids of the daemon's runs in flight
+  // The ledger ids of the daemon's other runs in flight when the run checks for pending faults
+  // (session::RunRequest::concurrent_run_ids_now): a run started after this one was prepared
+  // may have applied a fault by then. Called from the run's thread; null = none.
+  std::function<std::vector<std::string>()> concurrent_run_ids_now;
 };
 
 class RunHandle {

@@ -25,6 +25,16 @@ size_t Daemon::RunningLocked() const {
   }));
 }
 
+std::vector<std::string> Daemon::RunningLedgerIdsLocked(const std::string& except) const {
+  std::vector<std::string> ids;
+  for (const auto& [other_id, other] : runs_) {
+    if (other_id != except && other->state == RunState::kRunning && !other->ledger_run_id.empty()) {
+      ids.push_back(other->ledger_run_id);
+    }
+  }
+  return ids;
+}
+
 Result<Json> Daemon::StartRun(const std::string& experiment, const subst::Overrides& vars) {
   JoinFinished();
   std::lock_guard lock(mu_);
@@ -90,12 +100,13 @@ void Daemon::PumpLocked() {
     if (it == runs_.end()) continue;
     std::shared_ptr<Entry> entry = it->second;
     entry->spec.env = EnvLocked();
-    entry->spec.concurrent_run_ids.clear();
-    for (const auto& [other_id, other] : runs_) {
-      if (other->state == RunState::kRunning && !other->ledger_run_id.empty()) {
-        entry->spec.concurrent_run_ids.push_back(other->ledger_run_id);
-      }
-    }
+    entry->spec.concurrent_run_ids = RunningLedgerIdsLocked(id);
+    // Asked again when the run checks the ledger: a run started after this one (in this loop or
+    // later) may hold faults by then, and they are not "pending from an earlier run".
+    entry->spec.concurrent_run_ids_now = [this, id] {
+      std::lock_guard lock(mu_);
+      return RunningLedgerIdsLocked(id);
+    };
     entry->handle = executor_.Prepare(entry->spec);
     entry->ledger_run_id = entry->handle->ledger_run_id();
     entry->state = RunState::kRunning;

@@ -26,6 +26,7 @@ std::unique_ptr<RunHandle> SessionExecutor::Prepare(const RunSpec& spec) {
   request.journal_path = spec.journal_path;
   request.env = spec.env;
   request.concurrent_run_ids = spec.concurrent_run_ids;
+  request.concurrent_run_ids_now = spec.concurrent_run_ids_now;
   return std::make_unique<SessionRun>(std::move(request));
 }
 

@@ -30,10 +30,42 @@ size_t WebhookSender::pending() const {
   return queue_.size() + (busy_ ? 1 : 0);
 }
 
+size_t WebhookSender::Drain(double max_seconds) {
+  {
+    std::lock_guard lock(mu_);
+    if (draining_ || stopping_) return 0;
+    draining_ = true;
+    if (queue_.empty() && !busy_) idle_.Cancel("nothing to send");
+  }
+  if (!idle_.cancelled() && max_seconds > 0) {
+    (void)clock_.SleepFor(SecondsToDuration(max_seconds), idle_.token());
+  }
+  size_t cut = 0;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cut = queue_.size() + (busy_ ? 1 : 0);
+    failures_ += queue_.size();  // the one in flight is counted when its try returns
+    queue_.clear();
+  }
+  if (cut > 0) {
+    log::Warn("webhooks: {} notification(s) not delivered within {} s of the stop: dropped", cut,
+              max_seconds);
+  }
+  stop_.Cancel("the daemon is stopping");
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  return cut;
+}
+
 void WebhookSender::Enqueue(const std::string& url, const Json& summary) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return;
+    if (stopping_ || draining_) {
+      log::Warn("webhook to {}: the daemon is stopping; not sent", url);
+      ++failures_;
+      return;
+    }
     if (queue_.size() >= options_.max_queue) {
       log::Warn("webhook queue full: dropping the notification to {}", queue_.front().url);
       queue_.pop_front();
@@ -62,6 +94,7 @@ void WebhookSender::Loop() {
     } else {
       ++failures_;
     }
+    if (draining_ && queue_.empty()) idle_.Cancel("every notification went out");
   }
 }
 
@@ -81,6 +114,11 @@ bool WebhookSender::Deliver(const Item& item, const WebhookOptions& options) {
     providers::HttpResult r = providers::PerformHttp(req, cancel);
     if (r.error == providers::HttpResult::Error::kNone && r.status >= 200 && r.status < 300) {
       return true;
+    }
+    if (cancel.cancelled()) {
+      log::Warn("webhook {} (try {}/{}): cut short: the daemon is stopping", item.url, attempt,
+                options.attempts);
+      return false;
     }
     std::string why = r.error == providers::HttpResult::Error::kNone
                           ? "HTTP " + std::to_string(r.status)

@@ -5,7 +5,11 @@
 // Enqueue never blocks: a full queue drops the oldest notification (counted as a failure), so a
 // failing or hung receiver can never hold up a run.
 //
-// Thread-safety: Enqueue from any thread; the destructor cancels the try in flight and joins.
+// At shutdown Drain() gives the notifications still waiting a bounded time to go out (the
+// daemon's last runs end just before it stops); what is left then is dropped and counted.
+//
+// Thread-safety: every method from any thread; the destructor cancels the try in flight and
+// joins.
 #pragma once
 
 #include <atomic>
@@ -37,6 +41,12 @@ class WebhookSender {
 
   void SetOptions(const WebhookOptions& options);
   void Enqueue(const std::string& url, const Json& summary);
+  // Stops taking notifications, then waits until every one queued or in flight is delivered or
+  // given up, for at most `max_seconds` on the clock (its retries and backoff included). Then
+  // the try in flight is cancelled and the rest dropped (logged, counted in failures()); the
+  // worker is joined. Later calls, and Enqueue after it, do nothing. Returns how many were
+  // dropped or cut.
+  size_t Drain(double max_seconds);
 
   uint64_t delivered() const { return delivered_.load(); }
   uint64_t failures() const { return failures_.load(); }  // given up after every try, or dropped
@@ -57,8 +67,10 @@ class WebhookSender {
   WebhookOptions options_;
   std::deque<Item> queue_;
   bool stopping_ = false;
+  bool draining_ = false;  // Drain() called: Enqueue refuses, idle_ fires once nothing is left
   bool busy_ = false;
   CancelSource stop_;
+  CancelSource idle_;
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> failures_{0};
   std::atomic<uint64_t> attempts_{0};

@@ -90,6 +90,58 @@ TEST(DaemonConfig, EveryProblemIsReportedAtOnceWithItsPointer) {
   EXPECT_FALSE(HasProblem(problems, "/schedules/0/cron", ""));
 }
 
+// YAML's .nan and .inf are numbers: every numeric field refuses them with its pointer (a range
+// check written as `v < min || v > max` lets NaN through).
+TEST(DaemonConfig, NanAndInfinityAreRefusedInEveryNumericField) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "experiments");
+  dir.Write("token", "0123456789abcdef0123\n");
+  const std::vector<std::string> fields = {
+      "/api_max_body_bytes",          "/limits/max_concurrent_runs",   "/limits/queue_size",
+      "/limits/run_deadline_seconds", "/limits/api_history_limit",     "/webhooks/timeout_seconds",
+      "/webhooks/attempts",           "/webhooks/backoff_seconds",     "/schedules/0/history_limit",
+      "/schedules/0/jitter_seconds",  "/schedules/0/deadline_seconds", "/proxies/0"};
+  for (const char* bad : {".nan", ".NaN", ".inf", "-.inf", "+.Inf"}) {
+    std::string v = bad;
+    std::string path = dir.Write(
+        "bad.yaml", "token_file: token\nexperiments_dir: experiments\napi_max_body_bytes: " + v +
+                        "\nlimits:\n  max_concurrent_runs: " + v + "\n  queue_size: " + v +
+                        "\n  run_deadline_seconds: " + v + "\n  api_history_limit: " + v +
+                        "\nwebhooks:\n  timeout_seconds: " + v + "\n  attempts: " + v +
+                        "\n  backoff_seconds: " + v +
+                        "\nschedules:\n  - {name: s, experiment: e, cron: '@hourly', "
+                        "history_limit: " +
+                        v + ", jitter_seconds: " + v + ", deadline_seconds: " + v +
+                        "}\nproxies:\n  - {name: p, listen: '127.0.0.1:0', upstream: "
+                        "'127.0.0.1:1', idle_timeout: " +
+                        v + "}\n");
+    std::vector<ConfigProblem> problems;
+    auto c = LoadConfig(path, &problems);
+    ASSERT_FALSE(c) << bad;
+    for (const auto& f : fields) {
+      bool found = false;
+      for (const auto& p : problems) found = found || p.pointer == f;
+      EXPECT_TRUE(found) << bad << ": no problem at " << f << "\n" << c.error().message();
+    }
+    EXPECT_EQ(problems.size(), fields.size()) << bad << "\n" << c.error().message();
+  }
+  // The same fields with ordinary values are fine (the test above is about the values only).
+  std::string path =
+      dir.Write("good.yaml",
+                "token_file: token\nexperiments_dir: experiments\napi_max_body_bytes: 2048\n"
+                "limits: {max_concurrent_runs: 1, queue_size: 0, run_deadline_seconds: 0.5, "
+                "api_history_limit: 1}\n"
+                "webhooks: {timeout_seconds: 0.1, attempts: 1, backoff_seconds: 0}\n"
+                "schedules:\n  - {name: s, experiment: e, cron: '@hourly', history_limit: 1, "
+                "jitter_seconds: 0, deadline_seconds: 1}\n"
+                "proxies:\n  - {name: p, listen: '127.0.0.1:0', upstream: '127.0.0.1:1', "
+                "idle_timeout: 1000}\n");
+  auto good = LoadConfig(path);
+  ASSERT_TRUE(good) << good.error().message();
+  EXPECT_EQ(good->limits.run_deadline_seconds, 0.5);
+  EXPECT_EQ(good->webhooks.timeout_seconds, 0.1);
+}
+
 TEST(DaemonConfig, RequiredKeysAndLoopbackOnly) {
   std::vector<ConfigProblem> problems;
   ParseConfig(Json::parse(R"({"listen": "0.0.0.0:8475"})"), "/", problems);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "daemon/journal_store.h"
 #include "unit/daemon/daemon_fixture.h"
@@ -62,6 +63,22 @@ TEST_F(RunQueue, ConcurrentRunsSeeEachOthersLedgerIds) {
   ASSERT_TRUE(d.StartRun("fast", {}));
   ASSERT_TRUE(executor_.WaitStarted(2));
   EXPECT_EQ(executor_.record(1).spec.concurrent_run_ids, std::vector<std::string>{"ledger-1"});
+  // The first run was prepared before the second existed: asked now (as its session asks at the
+  // pending-fault check), it names the second, and never itself.
+  EXPECT_TRUE(executor_.record(0).spec.concurrent_run_ids.empty());
+  ASSERT_TRUE(executor_.record(0).spec.concurrent_run_ids_now);
+  EXPECT_EQ(executor_.record(0).spec.concurrent_run_ids_now(),
+            std::vector<std::string>{"ledger-2"});
+  EXPECT_EQ(executor_.record(1).spec.concurrent_run_ids_now(),
+            std::vector<std::string>{"ledger-1"});
+  // Once the second run has ended, the first no longer names it (polled with a cap: the daemon
+  // forgets a run just after its Run() returns).
+  executor_.Finish(1, "completed");
+  auto now_ids = executor_.record(0).spec.concurrent_run_ids_now;
+  for (int i = 0; i < 2000 && !now_ids().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(now_ids().empty());
 }
 
 TEST_F(RunQueue, NamesResolveOnlyInsideTheExperimentsDirectory) {

@@ -114,5 +114,59 @@ TEST(Webhook, AFullQueueDropsTheOldestAndCountsIt) {
   ASSERT_TRUE(PollUntil([&] { return sender.delivered() == 3; }));
 }
 
+// At shutdown the notifications still waiting go out: Drain waits (on the clock, here a manual
+// one that only the end of the queue can wake) until the receiver has had them all.
+TEST(Webhook, DrainAtShutdownDeliversWhatIsPending) {
+  HttpServer server;
+  Gate release;
+  std::atomic<int> calls{0};
+  server.Handle("POST", "/hook", [&](const TestRequest&) {
+    if (++calls == 1) release.Wait();
+    return Reply(200, "");
+  });
+  FakeClock clock(/*auto_advance=*/false);
+  WebhookSender sender({.timeout_seconds = 30, .attempts = 1, .backoff_seconds = 0}, clock);
+  for (int i = 0; i < 3; ++i) sender.Enqueue(server.Url("/hook"), {{"id", i}});
+  ASSERT_TRUE(PollUntil([&] { return server.request_count() == 1; }));
+  size_t cut = 99;
+  std::thread drain([&] { cut = sender.Drain(5); });
+  ASSERT_TRUE(PollUntil([&] { return clock.sleepers() == 1; }));  // Drain is waiting
+  sender.Enqueue(server.Url("/hook"), {{"id", "late"}});          // refused while stopping
+  EXPECT_EQ(sender.failures(), 1u);
+  release.Open();
+  drain.join();
+  EXPECT_EQ(cut, 0u);
+  EXPECT_EQ(sender.delivered(), 3u);
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(sender.pending(), 0u);
+  EXPECT_EQ(sender.Drain(5), 0u);  // a second call does nothing
+}
+
+// A hung receiver holds the stop no longer than the drain's bound: then the try in flight is
+// cut and what waits is dropped, each counted as a failure.
+TEST(Webhook, DrainIsBoundedAndCountsWhatItDrops) {
+  HttpServer server;
+  Gate release;
+  server.Handle("POST", "/hang", [&](const TestRequest&) {
+    release.Wait();
+    return Reply(200, "");
+  });
+  FakeClock clock(/*auto_advance=*/false);
+  WebhookSender sender({.timeout_seconds = 30, .attempts = 1, .backoff_seconds = 0}, clock);
+  sender.Enqueue(server.Url("/hang"), {{"id", 1}});
+  sender.Enqueue(server.Url("/hang"), {{"id", 2}});
+  ASSERT_TRUE(PollUntil([&] { return server.request_count() == 1; }));
+  size_t cut = 0;
+  std::thread drain([&] { cut = sender.Drain(5); });
+  ASSERT_TRUE(PollUntil([&] { return clock.sleepers() == 1; }));
+  clock.Advance(std::chrono::seconds(5));  // the bound passes
+  drain.join();
+  release.Open();
+  EXPECT_EQ(cut, 2u);
+  EXPECT_EQ(sender.failures(), 2u);
+  EXPECT_EQ(sender.delivered(), 0u);
+  EXPECT_EQ(server.request_count(), 1);  // the second was never tried
+}
+
 }  // namespace
 }  // namespace chaosrun::daemon
