@@ -101,6 +101,12 @@ Result<Descriptor> ParseDescriptor(const std::string& json_text) {
     out.description = d["description"].get<std::string>();
   }
   if (Status st = ParseUndoTimeout(d, "undo_timeout", out.undo_timeout); !st.ok()) return Err(st);
+  if (auto it = d.find("concurrent_calls"); it != d.end()) {
+    if (!it->is_boolean()) {
+      return Err(Status::InvalidArgument("concurrent_calls must be true or false"));
+    }
+    out.concurrent_calls = it->get<bool>();
+  }
   if (Status st = ParseFuncs(d, "actions", out.actions); !st.ok()) return Err(st);
   if (Status st = ParseFuncs(d, "probes", out.probes); !st.ok()) return Err(st);
   std::vector<std::string> names;
@@ -189,7 +195,8 @@ struct Driver::Core {
   const chaosrun_driver_api* api = nullptr;
   void* instance = nullptr;
   chaosrun_host_api host{};
-  int slot_fd;  // an eventfd semaphore: readable while no call is in progress
+  int slot_fd;              // an eventfd semaphore: readable while no call is in progress
+  bool concurrent = false;  // the descriptor's concurrent_calls: no slot, calls run at once
   std::mutex tokens_mu;
   std::map<uint64_t, CancelToken> tokens;
   uint64_t next_call = 1;
@@ -236,6 +243,7 @@ Result<std::unique_ptr<Driver>> Driver::Load(const std::string& path) {
   auto core = std::make_shared<Core>();
   if (core->slot_fd < 0) return fail("cannot be served: no eventfd for its call slot");
   core->name = d->descriptor_.name;
+  core->concurrent = d->descriptor_.concurrent_calls;
   core->host.abi_major = CHAOSRUN_DRIVER_ABI_MAJOR;
   core->host.abi_minor = CHAOSRUN_DRIVER_ABI_MINOR;
   core->host.struct_size = sizeof(chaosrun_host_api);
@@ -291,7 +299,9 @@ CallResult Driver::Core::Invoke(Fn fn, const std::string& func, const Json& inpu
                                 const CancelToken& cancel) {
   CallResult r;
   bool stuck = false;
-  if (!Acquire(cancel, &stuck)) {
+  // A concurrent driver takes no slot: no call waits for another, so none can be stuck behind an
+  // abandoned one (each call still sees its own cancellation through its call id).
+  if (!concurrent && !Acquire(cancel, &stuck)) {
     if (stuck) {
       r.status = CHAOSRUN_INTERNAL;
       r.value = Json{{"error", "driver " + name +
@@ -331,7 +341,7 @@ CallResult Driver::Core::Invoke(Fn fn, const std::string& func, const Json& inpu
     std::lock_guard lock(tokens_mu);
     tokens.erase(id);
   }
-  Release();
+  if (!concurrent) Release();
   return r;
 }
 

@@ -4,9 +4,11 @@
 // version, the struct size, every function pointer, and the descriptor (valid JSON with a name,
 // a version, and well-formed action/probe lists). Any failure is a Status naming the file.
 // Calls are serialised per instance (the ABI promises drivers no concurrent calls on one
-// instance) and never throw. Driver output that is not JSON becomes a failed call. A call waiting
-// for the instance (another call is in progress) gives up when its token is cancelled, answering
-// CHAOSRUN_CANCELLED without reaching the driver.
+// instance) unless the descriptor declares "concurrent_calls": true (the driver promises its
+// instance is safe for concurrent calls: an undo then never waits behind a long probe). Calls
+// never throw. Driver output that is not JSON becomes a failed call. A call waiting for a
+// serialised instance (another call is in progress) gives up when its token is cancelled,
+// answering CHAOSRUN_CANCELLED without reaching the driver.
 //
 // Lifetime: the library's instance and the state a call needs live in a shared core. A call made
 // through DetachableUndo() holds that core, so the host may stop waiting for it (abandon it) and
@@ -43,6 +45,7 @@ struct Descriptor {
   std::vector<FuncInfo> actions;
   std::vector<FuncInfo> probes;
   std::optional<double> undo_timeout;  // "undo_timeout" (seconds) for every action, if declared
+  bool concurrent_calls = false;       // "concurrent_calls": the instance takes calls at once
   Json raw;
 
   const FuncInfo* FindAction(const std::string& func) const;
