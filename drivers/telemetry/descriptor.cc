@@ -152,6 +152,9 @@ json BuildDescriptor() {
                "Telemetry and alerting: Prometheus queries, Alertmanager alerts and a "
                "notification sink that proves the page arrived, each with a wait_until form; "
                "faults that break a telemetry path."},
+              // Calls share only the sink registry (sink.cc, under its mutex); everything else is
+              // per call. So a fault's undo never waits behind a long wait_until probe.
+              {"concurrent_calls", true},
               {"actions", actions},
               {"probes", json::array({PrometheusQuery(), AlertFiring(), NotificationReceived()})}};
 }
