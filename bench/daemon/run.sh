@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # chaosrund's benchmark (issue 13). In one run:
-#   1. idle: chaosrund with two schedules far in the future; VmRSS after start, CPU over a
+#   1. idle: chaosrund with two schedules far in the future; VmRSS (and RssAnon, PSS) after start, CPU over a
 #      WINDOW-second idle window (sum of /proc/PID/task/*/schedstat: ns resolution; utime+stime
 #      ticks shown too) and the threads' wake-ups (voluntary context switches) in that window;
 #   2. the same with 1,000 schedules (cron on 1 January at varied times, and `@every 7d`);
@@ -33,7 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT
 g++ -O2 -std=c++17 -o "$work/load" "$here/load.cc"
-g++ -O2 -std=c++17 -o "$work/floor" "$here/floor_server.cc" $(pkg-config --cflags --libs cpp-httplib) -lpthread
+read -ra httplib < <(pkg-config --cflags --libs cpp-httplib)
+g++ -O2 -std=c++17 -o "$work/floor" "$here/floor_server.cc" "${httplib[@]}" -lpthread
 mkdir -p "$work/experiments"
 cp "$here/sleep.json" "$work/experiments/sleep.json"
 token="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
@@ -89,16 +90,18 @@ ticks() { awk '{ print $14 + $15 }' /proc/"$pid"/stat; }
 wakeups() { cat /proc/"$pid"/task/*/status | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s }'; }
 
 idle() {  # LABEL
-  local rss threads c0 t0 w0 c1 t1 w1
+  local rss anon pss threads c0 t0 w0 c1 t1 w1
   rss="$(awk '/^VmRSS/ { printf "%.2f", $2 / 1024 }' /proc/"$pid"/status)"
+  anon="$(awk '/^RssAnon/ { printf "%.2f", $2 / 1024 }' /proc/"$pid"/status)"
+  pss="$(awk '/^Pss:/ { printf "%.2f", $2 / 1024 }' /proc/"$pid"/smaps_rollup)"
   threads="$(awk '/^Threads/ { print $2 }' /proc/"$pid"/status)"
   c0="$(cpu_ns)"; t0="$(ticks)"; w0="$(wakeups)"
   sleep "$window"
   c1="$(cpu_ns)"; t1="$(ticks)"; w1="$(wakeups)"
   awk -v l="$1" -v r="$rss" -v th="$threads" -v c="$((c1 - c0))" -v t="$((t1 - t0))" \
-      -v w="$((w1 - w0))" -v s="$window" -v hz="$hz" 'BEGIN {
-    printf "%-16s RSS %6s MiB   threads %3s   CPU %.4f %% (%.2f ms in %d s; %d ticks)   wake-ups %.1f/s\n",
-      l, r, th, c / 1e9 / s * 100, c / 1e6, s, t, w / s }'
+      -v w="$((w1 - w0))" -v a="$anon" -v p="$pss" -v s="$window" -v hz="$hz" 'BEGIN {
+    printf "%-16s RSS %6s MiB (anon %s, PSS %s)   threads %3s   CPU %.4f %% (%.2f ms in %d s; %d ticks)   wake-ups %.1f/s\n",
+      l, r, a, p, th, c / 1e9 / s * 100, c / 1e6, s, t, w / s }'
 }
 
 echo "chaosrund: $chaosrund; N $n, rounds $rounds, idle window $window s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
