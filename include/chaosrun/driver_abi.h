@@ -14,7 +14,9 @@
  *     `_owned` outputs are allocated by the driver and released by the host with the driver's
  *     `free_owned`.
  *   - No C++ exception, longjmp or signal ever crosses the boundary. Calls may come from several
- *     host threads, but never two calls on the same instance at once.
+ *     host threads, but never two calls on the same instance at once, unless the descriptor
+ *     declares "concurrent_calls": true (the instance is then safe for concurrent calls; a host
+ *     that does not know the key serialises, which is always safe).
  *
  * Lifecycle of a fault (an action that changes the world):
  *   prepare(func, args)  -> plan {"targets": [...], "undo": {...}, ...}  NO side effects

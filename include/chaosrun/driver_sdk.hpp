@@ -77,7 +77,8 @@ struct Reply {
 };
 
 // Base class of a driver instance. Override what the driver offers; the defaults answer
-// "unsupported". One instance never receives two calls at once.
+// "unsupported". One instance never receives two calls at once, unless its descriptor declares
+// "concurrent_calls": true (then every method must be safe to call from several threads).
 class Driver {
  public:
   explicit Driver(const Host& host) : host_(host) {}

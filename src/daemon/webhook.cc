@@ -5,6 +5,19 @@
 
 namespace chaosrun::daemon {
 
+std::string WebhookUrlForLog(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "(a webhook URL)";
+  size_t host_start = scheme_end + 3;
+  size_t host_end = url.find_first_of("/?#", host_start);
+  std::string authority = url.substr(
+      host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
+  if (size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+  std::string out = url.substr(0, host_start) + authority;
+  if (host_end != std::string::npos) out += "/…";
+  return out;
+}
+
 WebhookSender::WebhookSender(WebhookOptions options, Clock& clock)
     : clock_(clock), options_(options) {
   thread_ = std::thread([this] { Loop(); });
@@ -62,12 +75,13 @@ void WebhookSender::Enqueue(const std::string& url, const Json& summary) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || draining_) {
-      log::Warn("webhook to {}: the daemon is stopping; not sent", url);
+      log::Warn("webhook to {}: the daemon is stopping; not sent", WebhookUrlForLog(url));
       ++failures_;
       return;
     }
     if (queue_.size() >= options_.max_queue) {
-      log::Warn("webhook queue full: dropping the notification to {}", queue_.front().url);
+      log::Warn("webhook queue full: dropping the notification to {}",
+                WebhookUrlForLog(queue_.front().url));
       queue_.pop_front();
       ++failures_;
     }
@@ -116,20 +130,21 @@ bool WebhookSender::Deliver(const Item& item, const WebhookOptions& options) {
       return true;
     }
     if (cancel.cancelled()) {
-      log::Warn("webhook {} (try {}/{}): cut short: the daemon is stopping", item.url, attempt,
-                options.attempts);
+      log::Warn("webhook {} (try {}/{}): cut short: the daemon is stopping",
+                WebhookUrlForLog(item.url), attempt, options.attempts);
       return false;
     }
     std::string why = r.error == providers::HttpResult::Error::kNone
                           ? "HTTP " + std::to_string(r.status)
                           : r.message;
-    log::Warn("webhook {} (try {}/{}): {}", item.url, attempt, options.attempts, why);
+    log::Warn("webhook {} (try {}/{}): {}", WebhookUrlForLog(item.url), attempt, options.attempts,
+              why);
     if (attempt < options.attempts) {
       if (!clock_.SleepFor(SecondsToDuration(backoff), cancel)) return false;
       backoff *= 2;
     }
   }
-  log::Error("webhook {}: giving up after {} tries", item.url, options.attempts);
+  log::Error("webhook {}: giving up after {} tries", WebhookUrlForLog(item.url), options.attempts);
   return false;
 }
 

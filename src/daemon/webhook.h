@@ -25,6 +25,11 @@
 
 namespace chaosrun::daemon {
 
+// What the log shows of a webhook URL: its scheme, host and port only ("https://hooks.example
+// .com/…"). A webhook's path or query is often its secret (Slack, Teams, ...); credentials in
+// the authority are dropped too.
+std::string WebhookUrlForLog(const std::string& url);
+
 struct WebhookOptions {
   double timeout_seconds = 5;
   int attempts = 3;

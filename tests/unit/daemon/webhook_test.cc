@@ -168,5 +168,15 @@ TEST(Webhook, DrainIsBoundedAndCountsWhatItDrops) {
   EXPECT_EQ(server.request_count(), 1);  // the second was never tried
 }
 
+// A webhook's path and query are often its secret (Slack, Teams): the log shows scheme and host.
+TEST(Webhook, TheLogShowsOnlyTheSchemeAndHostOfAUrl) {
+  EXPECT_EQ(WebhookUrlForLog("https://hooks.example.com/services/T000/B000/XXXX"),
+            "https://hooks.example.com/…");
+  EXPECT_EQ(WebhookUrlForLog("http://user:pw@127.0.0.1:9093?token=s3cret"),
+            "http://127.0.0.1:9093/…");
+  EXPECT_EQ(WebhookUrlForLog("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+  EXPECT_EQ(WebhookUrlForLog("not a url/secret"), "(a webhook URL)");
+}
+
 }  // namespace
 }  // namespace chaosrun::daemon
