@@ -53,7 +53,8 @@ Result<ToxicSpec> ToxicFromJson(const Json& j) {
   if (Status s = ReadString(j, "name", t.name); !s.ok()) return Err(s);
   if (t.name.empty()) t.name = t.type + "_" + stream;
   if (const Json* v = Member(j, "toxicity"); v && !v->is_null()) {
-    if (!v->is_number() || v->get<double>() < 0 || v->get<double>() > 1) {
+    // Written so that NaN (from a YAML `.nan`) is refused too.
+    if (!v->is_number() || !(v->get<double>() >= 0 && v->get<double>() <= 1)) {
       return Err(Bad("toxicity", "must be a number between 0 and 1"));
     }
     t.toxicity = v->get<double>();

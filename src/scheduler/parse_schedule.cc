@@ -80,7 +80,8 @@ struct ScheduleReader {
     if (v == nullptr) return;
     if (!v->is_number()) return Add(key, "expected a number of seconds");
     double d = v->get<double>();
-    if (!std::isfinite(d) || d < 0) return Add(key, "must not be negative");
+    if (!std::isfinite(d)) return Add(key, "must be a finite number of seconds");
+    if (d < 0) return Add(key, "must not be negative");
     if (d > max) return Add(key, "must be at most " + std::to_string(static_cast<long>(max)));
     out = d;
   }

@@ -1,6 +1,8 @@
 // Parsing and printing of toxics and proxies, and every validation error.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "proxy/address.h"
 #include "proxy/engine.h"
 #include "proxy/toxic_params.h"
@@ -74,6 +76,10 @@ TEST(ToxicJsonTest, ValidationErrorsNameTheField) {
             "toxicity: must be a number between 0 and 1");
   EXPECT_EQ(ErrorOf(Json{{"type", "latency"}, {"toxicity", "high"}}),
             "toxicity: must be a number between 0 and 1");
+  // A YAML populate file can hold `.nan`.
+  EXPECT_EQ(
+      ErrorOf(Json{{"type", "latency"}, {"toxicity", std::numeric_limits<double>::quiet_NaN()}}),
+      "toxicity: must be a number between 0 and 1");
   EXPECT_EQ(ErrorOf(Json{{"type", "latency"}, {"duration", -1}}),
             "duration: must be a non-negative integer (milliseconds)");
   EXPECT_EQ(ErrorOf(Json{{"type", "latency"}, {"attributes", 5}}), "attributes: must be an object");
