@@ -152,9 +152,22 @@ std::vector<std::string> SubjectAltNames(const X509* cert) {
   for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
     const GENERAL_NAME* g = sk_GENERAL_NAME_value(names, i);
     if (g->type == GEN_DNS) {
+      // A DNS name is ASCII; any other byte of a hostile certificate is shown as \xNN, so the
+      // probe's output stays valid UTF-8 and says what the certificate holds.
       const ASN1_IA5STRING* s = g->d.dNSName;
-      out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                       static_cast<size_t>(ASN1_STRING_length(s)));
+      const unsigned char* b = ASN1_STRING_get0_data(s);
+      std::string name;
+      for (int k = 0; k < ASN1_STRING_length(s); ++k) {
+        if (b[k] >= 0x20 && b[k] < 0x7f) {
+          name.push_back(static_cast<char>(b[k]));
+        } else {
+          static const char kHex[] = "0123456789abcdef";
+          name += "\\x";
+          name.push_back(kHex[b[k] >> 4]);
+          name.push_back(kHex[b[k] & 0xf]);
+        }
+      }
+      out.push_back(std::move(name));
     } else if (g->type == GEN_IPADD) {
       const ASN1_OCTET_STRING* ip = g->d.iPAddress;
       const unsigned char* b = ASN1_STRING_get0_data(ip);
