@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/json.h"
+#include "integration/daemon/daemon_harness.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -66,30 +67,11 @@ class StateLock : public ::testing::Test {
   }
 
   pid_t Spawn(const std::string& tag) {
-    std::vector<std::string> args = {daemon_, "--config",
-                                     (tmp_.path() / "chaosrund.yaml").string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::string out = (tmp_.path() / (tag + ".out")).string();
-    std::string err = (tmp_.path() / (tag + ".err")).string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    EXPECT_EQ(rc, 0);
-    return rc == 0 ? pid : -1;
+    pid_t pid = daemon_test::SpawnWithFiles(
+        {daemon_, "--config", (tmp_.path() / "chaosrund.yaml").string()},
+        (tmp_.path() / (tag + ".out")).string(), (tmp_.path() / (tag + ".err")).string());
+    EXPECT_GT(pid, 0);
+    return pid;
   }
   bool Listening(const std::string& tag) {
     return LockTestPoll(
