@@ -48,6 +48,11 @@ struct RunRequest {
   std::vector<std::string> vars;       // "name=value" or "name:type=value"
   subst::Overrides extra_overrides;    // applied after vars (the daemon's per-schedule vars)
 
+  // --settings FILE: the reference's settings file (docs/settings.md); "" = none is read.
+  std::string settings_path;
+  // --no-verify-tls: an https `source` is loaded without verifying its certificate.
+  bool verify_tls = true;
+
   engine::RunOptions options;  // dry, strategies, frequency, fail_fast, deadline (no `faults`)
   bool no_validation = false;
   std::string journal_path = "./journal.json";
@@ -109,6 +114,8 @@ struct ValidateRequest {
   std::string source;
   std::vector<std::string> var_files;
   std::vector<std::string> vars;
+  std::string settings_path;  // as RunRequest's
+  bool verify_tls = true;      // as RunRequest's
   Environment env;
   bool strict = false;
   // --python PATH: the interpreter python activities and control modules are resolved with
