@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # chaosrund's benchmark (issue 13). In one run:
+#   0. the idle floors: floor_server.cc and floor_daemon.cc (RSS right after they serve);
 #   1. idle: chaosrund with two schedules far in the future; VmRSS (and RssAnon, PSS) after start, CPU over a
 #      WINDOW-second idle window (sum of /proc/PID/task/*/schedstat: ns resolution; utime+stime
 #      ticks shown too) and the threads' wake-ups (voluntary context switches) in that window;
@@ -35,6 +36,8 @@ trap cleanup EXIT
 g++ -O2 -std=c++17 -o "$work/load" "$here/load.cc"
 read -ra httplib < <(pkg-config --cflags --libs cpp-httplib)
 g++ -O2 -std=c++17 -o "$work/floor" "$here/floor_server.cc" "${httplib[@]}" -lpthread
+read -ra daemonlibs < <(pkg-config --cflags --libs cpp-httplib libsystemd yaml-cpp spdlog)
+g++ -O2 -std=c++17 -o "$work/floor_daemon" "$here/floor_daemon.cc" "${daemonlibs[@]}" -lcctz -lpthread
 mkdir -p "$work/experiments"
 cp "$here/sleep.json" "$work/experiments/sleep.json"
 token="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
@@ -106,11 +109,37 @@ idle() {  # LABEL
 
 echo "chaosrund: $chaosrund; N $n, rounds $rounds, idle window $window s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# 0: the idle floors, same libraries, same machine, same moment: floor_server.cc (a bare cpp-httplib
+# server on Debian's .so) and floor_daemon.cc (that server + a YAML config read + a time zone +
+# spdlog + sd_notify + a waiting scheduler thread: what an idle chaosrund cannot avoid).
+floor_rss() {  # LABEL PROGRAM ARGS...: the program prints its port when it serves
+  local label="$1" out="$work/floor-rss.out" fpid rss anon
+  shift
+  : > "$out"
+  "$@" > "$out" 2> /dev/null &
+  fpid=$!
+  pids+=("$fpid")
+  for ((i = 0; i < 100; i++)); do [[ -s "$out" ]] && break; sleep 0.1; done
+  [[ -s "$out" ]] || { echo "run.sh: $label did not start" >&2; exit 1; }
+  rss="$(awk '/^VmRSS/ { printf "%.2f", $2 / 1024 }' /proc/"$fpid"/status)"
+  anon="$(awk '/^RssAnon/ { printf "%.2f", $2 / 1024 }' /proc/"$fpid"/status)"
+  kill "$fpid"; wait "$fpid" 2> /dev/null || true
+  pids=("${pids[@]/$fpid/}")
+  printf '%-16s RSS %6s MiB (anon %s)\n' "$label" "$rss" "$anon"
+  floor_mib="$rss"
+}
+write_config "$work/config-floor.yaml" 2
+floor_rss "floor (httplib)" "$work/floor"
+floor_rss "floor (daemon)" "$work/floor_daemon" "$work/config-floor.yaml"
+daemon_floor_mib="$floor_mib"
+
 # 1 and 2: idle with 2, then 1,000 schedules
 for count in 2 1000; do
   write_config "$work/config-$count.yaml" "$count"
   start_daemon "$work/config-$count.yaml"
   idle "$count schedules"
+  awk -v r="$(awk '/^VmRSS/ { print $2 / 1024 }' /proc/"$pid"/status)" -v f="$daemon_floor_mib" \
+    'BEGIN { printf "  %.2f x the daemon floor (%.2f MiB)\n", r / f, f }'
   [[ $count -eq 1000 ]] && echo "  $(api GET /v1/schedules | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["schedules"]))') schedules listed"
   stop_daemon
 done
