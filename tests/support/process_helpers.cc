@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -12,9 +13,85 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
+extern char** environ;
+
 namespace chaosrun::testing {
+
+pid_t SpawnWithFiles(const std::vector<std::string>& argv, const SpawnFiles& files,
+                     std::string* error) {
+  if (argv.empty()) {
+    if (error != nullptr) *error = "no command";
+    return -1;
+  }
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  std::vector<std::string> env_copy;
+  std::vector<char*> cenv;
+  if (files.env != nullptr) {
+    env_copy = *files.env;
+    for (auto& e : env_copy) cenv.push_back(e.data());
+    cenv.push_back(nullptr);
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!files.stdin_path.empty()) {
+    posix_spawn_file_actions_addopen(&fa, 0, files.stdin_path.c_str(), O_RDONLY, 0);
+  }
+  auto redirect = [&](int fd, const std::string& path, bool append) {
+    if (path.empty()) return;
+    const int how = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC);
+    posix_spawn_file_actions_addopen(&fa, fd, path.c_str(), how, files.mode);
+  };
+  redirect(1, files.stdout_path, files.append_stdout);
+  if (files.stderr_to_stdout) {
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  } else {
+    redirect(2, files.stderr_path, files.append_stderr);
+  }
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  short flags = POSIX_SPAWN_SETSIGMASK;
+  if (files.own_process_group) {
+    flags |= POSIX_SPAWN_SETPGROUP;
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
+  posix_spawnattr_setflags(&attr, flags);
+  pid_t pid = -1;
+  char** envp = files.env != nullptr ? cenv.data() : environ;
+  const int rc = args[0].find('/') == std::string::npos
+                     ? ::posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), envp)
+                     : ::posix_spawn(&pid, cargv[0], &fa, &attr, cargv.data(), envp);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    if (error != nullptr) *error = "cannot start " + args[0] + ": " + std::strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
+int WaitForExit(pid_t pid) {
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+  }
+  if (r != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int RunWithFiles(const std::vector<std::string>& argv, const SpawnFiles& files,
+                 std::string* error) {
+  const pid_t pid = SpawnWithFiles(argv, files, error);
+  return pid == -1 ? -1 : WaitForExit(pid);
+}
 
 void BecomeChildSubreaper() {
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {

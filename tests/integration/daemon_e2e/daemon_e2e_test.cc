@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "integration/safety/experiment.h"
 #include "providers/http_transfer.h"
+#include "support/process_helpers.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -61,26 +62,11 @@ char E2eProcState(pid_t pid) {
 
 pid_t E2eSpawn(const std::vector<std::string>& args, const std::string& out,
                const std::string& err) {
-  std::vector<std::string> argv = args;
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  return rc == 0 ? pid : -1;
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = out;
+  files.stderr_path = err;
+  files.append_stderr = true;
+  return chaosrun::testing::SpawnWithFiles(args, files);
 }
 
 // Waits (capped) for `pid` to exit; its exit code, or -1 (then it is SIGKILLed).

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "common/json.h"
+#include "support/process_helpers.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -63,21 +64,11 @@ std::string ReadAll(const std::string& path) {
 
 // Runs `argv` with stdout and stderr in `log`; its exit code (-1 when it could not start).
 int RunTool(std::vector<std::string> argv, const std::string& log) {
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = log;
+  files.stderr_to_stdout = true;
+  files.mode = 0600;
+  return chaosrun::testing::RunWithFiles(argv, files);
 }
 
 // `chaosrun validate` on an experiment of a ConfigMap (the installed drivers of this build are

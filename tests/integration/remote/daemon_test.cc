@@ -15,6 +15,7 @@
 
 #include "common/json.h"
 #include "integration/cli/chaosrun_process.h"
+#include "support/process_helpers.h"
 #include "support/temp_dir.h"
 #include "unit/api/raw_http.h"
 
@@ -57,24 +58,13 @@ class RemoteDaemonTest : public ::testing::Test {
     std::string err = (tmp_.path() / "d.err").string();
     std::vector<std::string> args = {DaemonPath(), "--config",
                                      (tmp_.path() / "chaosrund.yaml").string()};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    int rc = posix_spawn(&daemon_, argv[0], &fa, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    ASSERT_EQ(rc, 0);
+    chaosrun::testing::SpawnFiles files;
+    files.stdout_path = out;
+    files.stderr_path = err;
+    files.mode = 0600;
+    std::string error;
+    daemon_ = chaosrun::testing::SpawnWithFiles(args, files, &error);
+    ASSERT_NE(daemon_, -1) << error;
     // The one line "listening on HOST:PORT" (polled, capped at 60 s).
     std::string line;
     for (int i = 0; i < 6000 && line.find('\n') == std::string::npos; ++i) {

@@ -26,6 +26,7 @@
 
 #include "report_tools.h"
 #include "support/http_server.h"
+#include "support/process_helpers.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -56,15 +57,11 @@ class DemoTarget {
     port_ = testing::ClosedLoopbackPort();
     std::vector<std::string> args = {"python3", "-m",        "http.server", std::to_string(port_),
                                      "--bind",  "127.0.0.1", "--directory", dir.string()};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawnp(&pid_, "python3", &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
+    chaosrun::testing::SpawnFiles files;
+    files.stdin_path = "";  // inherited, as before
+    files.stdout_path = "/dev/null";
+    files.stderr_path = "/dev/null";
+    pid_ = chaosrun::testing::SpawnWithFiles(args, files);
     WriteText(pidfile_, std::to_string(pid_) + "\n");
   }
   ~DemoTarget() {

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/process_helpers.h"
+
 extern char** environ;
 
 namespace chaosrun::reporttest {
@@ -32,12 +34,6 @@ ToolResult RunTool(const std::vector<std::string>& argv, const std::filesystem::
   static int counter = 0;
   std::string stem =
       (dir / ("tool-" + std::to_string(::getpid()) + "-" + std::to_string(counter++))).string();
-  std::string out_path = stem + ".out", err_path = stem + ".err";
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
   for (const std::string& kv : env) {
@@ -45,27 +41,21 @@ ToolResult RunTool(const std::vector<std::string>& argv, const std::filesystem::
     std::erase_if(env_strings, [&](const std::string& s) { return s.starts_with(key); });
     env_strings.push_back(kv);
   }
-  std::vector<char*> cargv, cenv;
-  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  for (std::string& e : env_strings) cenv.push_back(e.data());
-  cenv.push_back(nullptr);
-  pid_t pid = -1;
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = stem + ".out";
+  files.stderr_path = stem + ".err";
+  files.env = &env_strings;
   ToolResult r;
-  int rc = posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    r.err = "cannot start " + argv[0];
+  std::string error;
+  r.exit_code = chaosrun::testing::RunWithFiles(argv, files, &error);
+  if (!error.empty()) {
+    r.err = error;
     return r;
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadText(out_path);
-  r.err = ReadText(err_path);
-  std::filesystem::remove(out_path);
-  std::filesystem::remove(err_path);
+  r.out = ReadText(files.stdout_path);
+  r.err = ReadText(files.stderr_path);
+  std::filesystem::remove(files.stdout_path);
+  std::filesystem::remove(files.stderr_path);
   return r;
 }
 

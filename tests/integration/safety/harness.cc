@@ -19,6 +19,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/process_helpers.h"
+
 extern char** environ;
 
 namespace chaosrun::safety_test {
@@ -93,27 +95,12 @@ Chaosrun StartChaosrun(const std::vector<std::string>& args, const std::string& 
   c.err_path = dir + "/" + tag + ".stderr";
   std::vector<std::string> argv = {CHAOSRUN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, c.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, c.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&c.pid, CHAOSRUN_BINARY, &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << CHAOSRUN_BINARY << ": " << std::strerror(rc);
-    c.pid = -1;
-  }
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = c.out_path;
+  files.stderr_path = c.err_path;
+  std::string error;
+  c.pid = chaosrun::testing::SpawnWithFiles(argv, files, &error);
+  if (c.pid == -1) ADD_FAILURE() << error;
   return c;
 }
 

@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/process_helpers.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -42,22 +43,12 @@ struct Ran {
 // Runs argv to its end with stdout and stderr in `log`; systemd-analyze and --check-config
 // both end on their own (no cap needed beyond ctest's timeout).
 Ran RunTool(std::vector<std::string> argv, const std::string& log) {
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = log;
+  files.stderr_to_stdout = true;
+  files.mode = 0600;
   Ran r;
-  if (posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ) == 0) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&fa);
+  r.rc = chaosrun::testing::RunWithFiles(argv, files);
   r.out = ReadText(log);
   return r;
 }

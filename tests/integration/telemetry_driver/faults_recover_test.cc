@@ -63,26 +63,15 @@ pid_t StartCli(const std::vector<std::string>& args, const std::string& dir,
                const std::string& tag) {
   std::vector<std::string> argv{CHAOSRUN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, (dir + "/" + tag + ".out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, (dir + "/" + tag + ".err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, CHAOSRUN_BINARY, &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  EXPECT_EQ(rc, 0) << "cannot start " << CHAOSRUN_BINARY;
-  return rc == 0 ? pid : -1;
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = dir + "/" + tag + ".out";
+  files.stderr_path = dir + "/" + tag + ".err";
+  files.mode = 0600;
+  files.own_process_group = true;
+  std::string error;
+  pid_t pid = chaosrun::testing::SpawnWithFiles(argv, files, &error);
+  EXPECT_NE(pid, -1) << error;
+  return pid;
 }
 
 int WaitCli(pid_t pid) {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "network/tcp.h"
+#include "support/process_helpers.h"
 
 extern char** environ;
 
@@ -55,30 +56,13 @@ int UnusedPort() {
 }
 
 pid_t StartChild(const std::vector<std::string>& argv, const std::string& log) {
-  std::vector<std::string> args = argv;
-  std::vector<char*> cargv;
-  for (auto& a : args) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  std::string out = log.empty() ? "/dev/null" : log;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
-    return -1;
-  }
+  chaosrun::testing::SpawnFiles files;
+  files.stdout_path = log.empty() ? "/dev/null" : log;
+  files.append_stdout = true;
+  files.stderr_to_stdout = true;
+  std::string error;
+  pid_t pid = chaosrun::testing::SpawnWithFiles(argv, files, &error);
+  if (pid == -1) ADD_FAILURE() << error;
   return pid;
 }
 
