@@ -1,5 +1,7 @@
 #include "plugin/schema.h"
 
+#include "plugin/schema_explain.h"
+
 // Without this valijson reports a malformed schema by calling abort().
 #ifndef VALIJSON_USE_EXCEPTIONS
 #define VALIJSON_USE_EXCEPTIONS 1
@@ -30,6 +32,20 @@ std::string ContextToPointer(const std::vector<std::string>& context, const std:
   return out;
 }
 
+const std::string& PointerOf(const std::string& p) { return p; }
+const std::string& PointerOf(const std::pair<std::string, std::string>& p) { return p.first; }
+
+// True if `p` is the pointer of one of `seen`, or an ancestor or a descendant of one: valijson
+// reports each failure with every enclosing schema's, and words every alternative's.
+template <typename Seen>
+bool Related(const std::string& p, const Seen& seen) {
+  for (const auto& item : seen) {
+    const std::string& q = PointerOf(item);
+    if (q == p || q.rfind(p + "/", 0) == 0 || p.rfind(q + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, std::string>> CheckAgainstSchema(const Json& schema,
@@ -48,21 +64,21 @@ std::vector<std::pair<std::string, std::string>> CheckAgainstSchema(const Json& 
     valijson::ValidationResults results;
     valijson::adapters::NlohmannJsonAdapter value_adapter(v);
     if (!validator.validate(compiled, value_adapter, &results)) {
+      problems = ExplainArguments(schema, value, pointer);
+      std::vector<std::string> unexplained;
       valijson::ValidationResults::Error e;
-      std::string last_pointer;
       while (results.popError(e)) {
         std::string p = ContextToPointer(e.context, pointer);
-        // valijson reports a chain (the failing keyword, then each enclosing schema): keep only
-        // the most specific problem, dropping any at the same place or at an ancestor of one
-        // already kept.
-        bool covered = false;
-        for (const auto& kept : problems) {
-          if (kept.first == p || kept.first.rfind(p + "/", 0) == 0) covered = true;
-        }
-        if (covered) continue;
-        problems.emplace_back(p, e.description);
+        if (!Related(p, problems) && !Related(p, unexplained)) unexplained.push_back(p);
       }
-      if (problems.empty()) problems.emplace_back(pointer, "does not match the driver's schema");
+      // What the plain words did not cover (a keyword they do not know), at its place, without
+      // valijson's own wording.
+      for (const auto& p : unexplained) {
+        problems.emplace_back(p, "is not a value the driver accepts here (see `chaosrun drivers`)");
+      }
+      if (problems.empty()) {
+        problems.emplace_back(pointer, "is not what the driver accepts (see `chaosrun drivers`)");
+      }
     }
   } catch (const std::exception& ex) {
     problems.emplace_back(pointer,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/nearest.h"
 #include "subst/template.h"
 #include "validate/validator.h"
 
@@ -72,14 +73,9 @@ void CheckActivityList(Context& ctx, const Json& list, const std::string& pointe
 void CheckProvider(Context& ctx, const Json& provider, const std::string& pointer,
                    const std::string& activity_name, const std::string& activity_type);
 
-// keys.cc: unknown keys.
-// Damerau-Levenshtein distance (optimal string alignment: insertions, deletions, substitutions
-// and transpositions of adjacent characters, each 1), byte-wise.
-size_t EditDistance(std::string_view a, std::string_view b);
-// The known key that `key` is most likely a typo of: within 1 edit for keys of 4 or 5 bytes,
-// within 2 for longer ones; nullopt for shorter keys, known keys and keys farther away.
-std::optional<std::string_view> LikelyKey(std::string_view key,
-                                          std::span<const std::string_view> known);
+// keys.cc: unknown keys. EditDistance and LikelyKey are common/nearest.h's.
+using ::chaosrun::EditDistance;
+using ::chaosrun::LikelyKey;
 // Each key of `obj` (an object) that is not in `known` but is a likely typo of one gets
 // ctx.Typo at its pointer: "unknown key; did you mean 'KEY'?". Other unknown keys are kept
 // silently (Chaos Toolkit keeps them; extensions are legitimate).
