@@ -1,6 +1,7 @@
 #include "session/load.h"
 
 #include "parse/loader.h"
+#include "session/load_url.h"
 
 namespace chaosrun::session {
 
@@ -26,13 +27,16 @@ void MergeOverrides(const subst::Overrides& extra, subst::Overrides& out) {
   }
 }
 
-Result<Json> LoadSource(const std::string& source) {
-  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
-    return Err(Status::Unsupported("loading experiments from a URL is not supported yet: " +
-                                   source + " (download it and pass the file)"));
-  }
+bool IsUrl(const std::string& source) {
+  return source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0;
+}
+
+Result<Json> LoadSource(const std::string& source, const SourceOptions& options) {
+  if (IsUrl(source)) return LoadUrl(source, options);
   return parse::LoadExperimentFile(source);
 }
+
+Result<Json> LoadSource(const std::string& source) { return LoadSource(source, SourceOptions{}); }
 
 bool UsesDrivers(const Json& value) {
   if (value.is_object()) {

@@ -19,8 +19,26 @@ Status BuildOverrides(const std::vector<std::string>& var_files,
 // `extra` on top of `out` (its configuration keys and secret scopes replace those in `out`).
 void MergeOverrides(const subst::Overrides& extra, subst::Overrides& out);
 
-// A path to a JSON or YAML experiment; an http(s) URL is refused (not supported yet).
-Result<Json> LoadSource(const std::string& source);
+// How an experiment is fetched from an http(s) URL (docs/settings.md, "Experiments from a URL").
+struct SourceOptions {
+  bool verify_tls = true;               // --no-verify-tls: false (this download only)
+  Json auths = Json::object();          // the settings' `auths`: "host[:port]" -> {type, value}
+  size_t max_bytes = size_t{16} << 20;  // a larger answer is refused
+  double connect_timeout_seconds = 10;
+  double timeout_seconds = 30;  // the whole download
+};
+
+// A path to a JSON or YAML experiment, or an http:// or https:// URL: a GET with the reference's
+// Accept header and Authorization (env CHAOSTOOLKIT_LOADER_AUTH_BEARER_TOKEN, else the settings'
+// `auths` entry of the URL's host[:port]), parsed as its Content-Type says (application/json:
+// JSON; application/x-yaml, text/yaml: YAML; text/plain: JSON, else YAML), else as the URL's
+// path ends (.json, .yaml, .yml). A status other than 200, a larger answer than max_bytes, a
+// timeout or a TLS failure is an error that says which (the run exits 1).
+Result<Json> LoadSource(const std::string& source, const SourceOptions& options);
+Result<Json> LoadSource(const std::string& source);  // default SourceOptions
+
+// Whether `source` is an http:// or https:// URL.
+bool IsUrl(const std::string& source);
 
 // Whether any activity, anywhere in the document, has a `driver` provider (driver plugins are
 // loaded only for experiments that use them: dlopen costs start-up time).

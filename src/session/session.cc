@@ -14,6 +14,8 @@
 #include "ledger/ledger.h"
 #include "session/environment.h"
 #include "session/load.h"
+#include "session/run_notifications.h"
+#include "session/settings.h"
 #include "subst/register_secrets.h"
 
 namespace chaosrun::session {
@@ -89,7 +91,8 @@ struct Session::Impl {
 
   RunRequest request;
   const std::string run_id;
-  std::mutex mu;  // guards runner, pending, done
+  std::unique_ptr<RunNotifications> notifications;  // the settings' channels, if any
+  std::mutex mu;                                    // guards runner, pending, done
   engine::Runner* runner = nullptr;
   std::optional<std::pair<engine::InterruptKind, std::string>> pending;
   bool done = false;
@@ -134,18 +137,41 @@ void Session::Impl::Pipeline(Outcome& out) {
     return;
   }
   MergeOverrides(request.extra_overrides, ro.overrides);
+  // --settings FILE (docs/settings.md): a bad file is a usage error, as a bad --var-file is.
+  auto loaded_settings = LoadSettingsFlag(request.settings_path);
+  if (!loaded_settings) {
+    out.error = loaded_settings.error().message();
+    out.usage_error = true;
+    out.exit_code = kRunUsage;
+    return;
+  }
+  const Settings& settings = *loaded_settings;
 
   // The journal must be writable before anything runs: a run whose record cannot be kept must
   // not change the world.
   if (Status st = journal::CheckWritable(request.journal_path); !st.ok()) {
     return fail(st.message() + "; nothing was run");
   }
-  Result<Json> doc =
-      request.document ? Result<Json>(*request.document) : LoadSource(request.source);
+  SourceOptions source_options;
+  source_options.verify_tls = request.verify_tls;
+  source_options.auths = settings.auths;
+  Result<Json> doc = request.document ? Result<Json>(*request.document)
+                                      : LoadSource(request.source, source_options);
   if (!doc) return fail(doc.error().message());
   // Before anything can print a secret: the registry, validation, an abort before the secrets
   // resolve (also under no_validation).
   subst::RegisterDocumentSecrets(*doc, ro.overrides, subst::ProcessEnv(), Redactor::Global());
+  if (!settings.channels.empty()) {
+    Clock& clock = request.clock != nullptr ? *request.clock : SystemClock();
+    notifications = std::make_unique<RunNotifications>(settings, clock);
+    notifications->Started(*doc);
+  }
+  // The settings' runtime strategies and global controls (the controls file lives until the
+  // run is over).
+  std::unique_ptr<ControlsFile> controls_file;
+  if (Status st = ApplySettings(settings, *doc, ro, controls_file); !st.ok()) {
+    return fail(st.message());
+  }
   // Driver plugins are loaded only for experiments that use them (dlopen costs start-up time).
   auto registry =
       UsesDrivers(*doc) ? LoadRegistry(request.env) : std::make_unique<plugin::Registry>();
@@ -277,6 +303,9 @@ Outcome Session::Run() {
   Outcome out;
   out.run_id = impl_->run_id;
   bool ok = NoThrow("the run pipeline", [&] { impl_->Pipeline(out); });
+  if (impl_->notifications) {
+    NoThrow("the run's notifications", [&] { impl_->notifications->Ended(out); });
+  }
   {
     std::lock_guard lock(impl_->mu);
     impl_->done = true;

@@ -2,7 +2,9 @@
 #include "common/redact.h"
 #include "session/environment.h"
 #include "session/load.h"
+#include "session/run_notifications.h"
 #include "session/session.h"
+#include "session/settings.h"
 #include "subst/register_secrets.h"
 
 namespace chaosrun::session {
@@ -15,7 +17,17 @@ ValidateOutcome Validate(const ValidateRequest& request) {
     out.usage_error = true;
     return out;
   }
-  auto doc = LoadSource(request.source);
+  // --settings FILE: its auths (a URL source) and notifications; a bad file is a usage error.
+  auto settings = LoadSettingsFlag(request.settings_path);
+  if (!settings) {
+    out.error = settings.error().message();
+    out.usage_error = true;
+    return out;
+  }
+  SourceOptions source_options;
+  source_options.verify_tls = request.verify_tls;
+  source_options.auths = settings->auths;
+  auto doc = LoadSource(request.source, source_options);
   if (!doc) {
     out.error = doc.error().message();
     return out;
@@ -30,6 +42,11 @@ ValidateOutcome Validate(const ValidateRequest& request) {
   vo.strict = request.strict;
   vo.python = validate::BridgePythonCheck(request.python);
   out.diagnostics = validate::Validate(*doc, vo);
+  std::string errors;
+  for (const auto& d : out.diagnostics) {
+    if (!d.warning) errors += (errors.empty() ? "" : "\n") + d.ToString();
+  }
+  NotifyValidation(*settings, *doc, out.valid(), errors);
   return out;
 }
 
