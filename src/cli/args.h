@@ -1,6 +1,7 @@
-// Command-line parsing for `chaosrun`. Hand-written (a few dozen flags do not justify a
-// dependency): GNU-style `--flag value` and `--flag=value`, flags anywhere after the subcommand,
-// `--` ends options. Errors are usage errors (exit 2) with a message naming the flag.
+// Command-line parsing for `chaosrun`, on CLI11, from the one option table (cli/options.h):
+// GNU-style `--flag value` and `--flag=value`, options before or after the command, `--` ends
+// options, `chaosrun SOURCE` = `chaosrun run SOURCE`. Errors are usage errors (exit 2) with a
+// message naming the flag, and a did-you-mean for an unknown option or command.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,8 @@ enum class Command {
   kHelp,
   kVersion,
   kRemote,
+  kCompletion,  // internal: `chaosrun completion bash` prints the bash completion script
+  kManPage,     // internal: `chaosrun man-page` prints chaosrun.1 (roff)
 };
 
 struct Args {
@@ -35,6 +38,12 @@ struct Args {
   bool verbose = false;
   std::string log_file;
   log::Format log_format = log::Format::kText;
+  log::Level log_file_level = log::Level::kDebug;  // --log-file-level
+  bool no_log_file = false;       // --no-log-file: accepted; no log file is written anyway
+  bool no_version_check = false;  // --no-version-check: accepted; chaosrun never calls home
+  std::string settings_path;      // --settings FILE (session::RunRequest::settings_path)
+  std::string change_dir;         // --change-dir DIR: cli::Main changes to it before anything
+  bool verify_tls = true;         // --no-verify-tls (run, validate)
 
   // run options.
   std::string journal_path = "./journal.json";
@@ -83,11 +92,17 @@ struct Args {
 
   // remote: every argument after `remote`, parsed by ParseRemoteArgs (src/cli/remote_command.h).
   std::vector<std::string> remote_args;
+
+  std::string completion_shell;  // completion: "bash"
 };
 
 // Parses argv (argv[0] excluded). `chaosrun FILE` means `chaosrun run FILE`.
 Result<Args> ParseArgs(const std::vector<std::string>& argv);
 
-std::string HelpText(const std::string& topic);
+std::string HelpText(const std::string& topic);  // args_help.cc
+
+// Made from the option table at build time (share/completion/CMakeLists.txt), args_generate.cc:
+std::string BashCompletion();  // `chaosrun completion bash`: share/bash-completion/completions
+std::string ManPage();         // `chaosrun man-page`: chaosrun.1 in roff, share/man/man1
 
 }  // namespace chaosrun::cli

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ int Main(int argc, char** argv) {
     case Command::kVersion:
       std::cout << "chaosrun " << kVersion << "\n";
       return kExitOk;
+    case Command::kCompletion:
+      std::cout << BashCompletion();
+      return kExitOk;
+    case Command::kManPage:
+      std::cout << ManPage();
+      return kExitOk;
     default:
       break;
   }
@@ -43,8 +50,18 @@ int Main(int argc, char** argv) {
   log::Options lo;
   lo.console_level = args->verbose ? log::Level::kDebug : log::Level::kInfo;
   lo.format = args->log_format;
-  lo.file = args->log_file;
+  lo.file = args->no_log_file ? "" : args->log_file;  // no log file unless asked for one
+  lo.file_level = args->log_file_level;
   log::Init(lo);
+  // --change-dir: after the log file is opened (as the reference does), before anything else.
+  if (!args->change_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::current_path(args->change_dir, ec);
+    if (ec) {
+      std::cerr << "Error: --change-dir " << args->change_dir << ": " << ec.message() << "\n";
+      return kExitUsage;
+    }
+  }
   try {
     if (args->command == Command::kValidate) return ValidateCommand(*args);
     if (args->command == Command::kDrivers) return DriversCommand(*args);

@@ -31,6 +31,8 @@ session::RunRequest RunRequestFrom(const Args& args) {
   ro.control_files = args.control_files;  // global controls, first at every level
   r.no_validation = args.no_validation;
   r.journal_path = args.journal_path;
+  r.settings_path = args.settings_path;  // --settings (docs/settings.md)
+  r.verify_tls = args.verify_tls;        // --no-verify-tls: an https:// SOURCE's download
   r.env = EnvironmentFrom(args);
   return r;
 }
@@ -60,6 +62,8 @@ int ValidateCommand(const Args& args) {
   request.env = EnvironmentFrom(args);
   request.strict = args.strict;
   request.python = args.python;
+  request.settings_path = args.settings_path;
+  request.verify_tls = args.verify_tls;
   session::ValidateOutcome out = session::Validate(request);
   if (out.usage_error) {
     std::cerr << "Error: " << out.error << "\n";

@@ -115,7 +115,7 @@ void Write(Level level, std::string_view message) {
       s.console->info("[{} {}] {}", stamp, Name(level), text);
     }
   }
-  if (s.file) s.file->info("[{} {}] {}", stamp, Name(level), text);
+  if (s.file && level >= s.options.file_level) s.file->info("[{} {}] {}", stamp, Name(level), text);
 }
 
 }  // namespace chaosrun::log

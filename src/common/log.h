@@ -17,7 +17,8 @@ enum class Format { kText, kJson };
 struct Options {
   Level console_level = Level::kInfo;
   Format format = Format::kText;
-  std::string file;  // empty: no log file; otherwise appended, always at debug level
+  std::string file;  // empty: no log file; otherwise appended, from file_level up
+  Level file_level = Level::kDebug;
   bool quiet = false;
 };
 
