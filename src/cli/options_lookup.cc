@@ -1,0 +1,57 @@
+// Lookups in the option table (cli/options.h) and the did-you-mean of usage errors.
+#include <algorithm>
+#include <vector>
+
+#include "cli/options.h"
+
+namespace chaosrun::cli {
+
+std::string LongName(const OptionSpec& option) {
+  std::string_view names = option.names;
+  size_t at = names.find("--");
+  return std::string(at == std::string_view::npos ? names : names.substr(at));
+}
+
+std::string ShortName(const OptionSpec& option) {
+  std::string_view names = option.names;
+  if (names.size() < 2 || names[0] != '-' || names[1] == '-') return "";
+  return std::string(names.substr(0, names.find(',')));
+}
+
+bool AppliesTo(const OptionSpec& option, Command command) {
+  return (option.commands & kGlobalOption) != 0 || (option.commands & Bit(command)) != 0;
+}
+
+const OptionSpec* FindOption(std::string_view name) {
+  for (const OptionSpec& o : OptionTable()) {
+    if (LongName(o) == name || (!ShortName(o).empty() && ShortName(o) == name)) return &o;
+  }
+  return nullptr;
+}
+
+std::string Closest(std::string_view word, std::span<const std::string> candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    // Levenshtein distance with transpositions counted as one edit.
+    std::vector<std::vector<size_t>> d(word.size() + 1, std::vector<size_t>(c.size() + 1));
+    for (size_t i = 0; i <= word.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= c.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t cost = word[i - 1] == c[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && word[i - 1] == c[j - 2] && word[i - 2] == c[j - 1]) {
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    if (d[word.size()][c.size()] < best_distance) {
+      best_distance = d[word.size()][c.size()];
+      best = c;
+    }
+  }
+  return best;
+}
+
+}  // namespace chaosrun::cli
