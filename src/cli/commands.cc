@@ -40,7 +40,8 @@ session::RunRequest RunRequestFrom(const Args& args) {
 int RunCommand(const Args& args) {
   // Before any thread exists, so every thread inherits the blocked mask.
   BlockRunSignals();
-  ConsoleObserver observer;
+  ConsoleObserver observer(
+      {.in_place = StderrIsTerminal() && !args.verbose && args.log_format == log::Format::kText});
   session::RunRequest request = RunRequestFrom(args);
   request.observer = &observer;
   session::Session run(std::move(request));
@@ -51,6 +52,7 @@ int RunCommand(const Args& args) {
   });
   session::Outcome out = run.Run();
   if (out.usage_error) std::cerr << "Error: " << out.error << "\n";
+  observer.PrintSummary(out);
   return out.exit_code;
 }
 

@@ -44,8 +44,10 @@ DryMode EffectiveDry(const Json& activity, DryMode run_dry) {
   return run_dry;
 }
 
-void Pause(RunContext& ctx, double seconds) {
+void Pause(RunContext& ctx, double seconds, Phase phase, const Json& activity,
+           std::string_view which) {
   if (seconds <= 0) return;
+  ctx.observer().OnPause(phase, activity, which, seconds);
   ctx.clock().SleepFor(SecondsToDuration(seconds), ctx.token());
 }
 
@@ -109,7 +111,7 @@ Json SubstituteProvider(const Json& provider, const subst::Scope& scope) {
   return out;
 }
 
-Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
+Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted, Phase phase) {
   if (interrupted != nullptr) *interrupted = false;
   const Json* provider = Member(activity, "provider");
   Json substituted = provider ? SubstituteProvider(*provider, ctx.scope) : Json(nullptr);
@@ -123,7 +125,9 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
   bool skip_pauses = skip || SkipsPauses(dry, probe);
 
   if (ctx.controls != nullptr) ctx.controls->Before(ControlLevel::kActivity, activity);
-  if (!skip_pauses) Pause(ctx, PauseSeconds(activity, "before", ctx.scope));
+  if (!skip_pauses)
+    Pause(ctx, PauseSeconds(activity, "before", ctx.scope), phase, activity, "before");
+  ctx.observer().OnActivityStarted(phase, activity, substituted, skip);
 
   Json record = Json::object();
   record["activity"] = activity;
@@ -170,7 +174,7 @@ Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted) {
   record["duration"] = DurationToSeconds(ctx.clock().Now() - start);
 
   if (!skip_pauses && outcome.kind != providers::Outcome::Kind::kInterrupted) {
-    Pause(ctx, PauseSeconds(activity, "after", ctx.scope));
+    Pause(ctx, PauseSeconds(activity, "after", ctx.scope), phase, activity, "after");
   }
   if (ctx.controls != nullptr) ctx.controls->After(ControlLevel::kActivity, activity, record);
   return record;

@@ -21,8 +21,10 @@ Result<Json> ResolveRef(const Json& activity, const Json& experiment);
 Json SubstituteProvider(const Json& provider, const subst::Scope& scope);
 
 // Runs the activity and returns its run record. `interrupted` is set when a cancellation cut the
-// provider short (the record then has no `status`).
-Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted = nullptr);
+// provider short (the record then has no `status`). `phase` is what the observer is told
+// (OnActivityStarted, OnPause).
+Json RunActivity(const Json& activity, RunContext& ctx, bool* interrupted = nullptr,
+                 Phase phase = Phase::kMethod);
 
 bool IsProbe(const Json& activity);
 std::string ActivityName(const Json& activity);

@@ -54,7 +54,7 @@ HypothesisResult RunHypothesis(const Json& hypothesis, RunContext& ctx, Phase ph
         break;
       }
       bool interrupted = false;
-      Json record = RunActivity(*resolved, ctx, &interrupted);
+      Json record = RunActivity(*resolved, ctx, &interrupted, phase);
       if (interrupted) {
         result.interrupted = true;
         result.state["probes"].push_back(std::move(record));
@@ -132,7 +132,8 @@ void ContinuousHypothesis::Loop() {
         }
         stop = true;
       } else {
-        log::Warn("steady state deviated during the method (iteration {})", iterations);
+        // The console says it once (ConsoleObserver); a line per check only at debug.
+        log::Debug("steady state deviated during the method (iteration {})", iterations);
       }
     }
     sink_(r.state);

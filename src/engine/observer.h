@@ -26,6 +26,14 @@ class Observer {
   virtual ~Observer() = default;
   virtual void OnRunStarted(const Json& /*experiment*/, const Strategies& /*strategies*/) {}
   virtual void OnPhaseStarted(Phase /*phase*/) {}
+  // An activity starts (after its `pauses.before`): the activity as written, its provider as
+  // substituted (what runs: argv, URL, driver arguments; unredacted, so print it through the
+  // logger) and whether a dry mode skips it.
+  virtual void OnActivityStarted(Phase /*phase*/, const Json& /*activity*/,
+                                 const Json& /*provider*/, bool /*dry*/) {}
+  // An activity's `pauses.before` / `pauses.after` ("before" or "after") starts.
+  virtual void OnPause(Phase /*phase*/, const Json& /*activity*/, std::string_view /*which*/,
+                       double /*seconds*/) {}
   // `record` is the finished run record (activity, output, status, ...).
   virtual void OnActivityFinished(Phase /*phase*/, const Json& /*record*/) {}
   // `state` is {steady_state_met, probes}.

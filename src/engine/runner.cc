@@ -59,7 +59,7 @@ void RunAndRecord(const Json& activity, RunContext& ctx, Phase phase, RecordList
                   size_t slot) {
   Json record;
   bool ok = NoThrow("activity '" + ActivityName(activity) + "'", [&] {
-    record = RunActivity(activity, ctx);
+    record = RunActivity(activity, ctx, nullptr, phase);
     ctx.observer().OnActivityFinished(phase, record);
   });
   if (!ok) {
@@ -70,7 +70,8 @@ void RunAndRecord(const Json& activity, RunContext& ctx, Phase phase, RecordList
     if (const Json* r = Member(record["refusal"], "reason"); r != nullptr && r->is_string()) {
       why += " (" + r->get<std::string>() + ")";
     }
-    log::Error("{}; the run is aborted", why);
+    // The console shows the refusal on the activity's line (cli/console_observer.h).
+    log::Debug("{}; the run is aborted", why);
     ctx.Abort(why);
   }
   records.Set(slot, std::move(record));

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "common/log.h"
+#include "faults/describe.h"
 #include "faults/func_kind.h"
 
 namespace chaosrun::faults {
@@ -104,6 +105,7 @@ providers::Outcome FaultManager::Run(const Json& activity, const Json& provider,
                                       "'; this activity is an action");
   }
   if (kind == FuncKind::kProbe) {
+    log::Debug("driver call: {}.{} {}", name, func, DumpCompact(args));
     plugin::CallResult r = driver->Probe(func, args, cancel);
     if (r.status == CHAOSRUN_CANCELLED || (!r.ok() && cancel.cancelled())) {
       return providers::Outcome::Interrupted();
@@ -145,6 +147,7 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   Json args = provider.contains("arguments") ? provider["arguments"] : Json::object();
 
   // 1. Prepare: the driver chooses targets and computes the undo, changing nothing.
+  log::Debug("driver call: {} prepare {}", label, DumpCompact(args));
   plugin::CallResult plan = driver.Prepare(func, args, cancel);
   if (plan.status == CHAOSRUN_CANCELLED || (!plan.ok() && cancel.cancelled())) {
     return providers::Outcome::Interrupted();
@@ -195,6 +198,8 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   fault->func = func;
   fault->undo = plan.value["undo"];
   fault->targets = targets;
+  fault->shown = label + " on " + DescribeTargets(targets);
+  fault->undo_description = DescribeUndo(driver.descriptor().name, func, plan.value);
   fault->undo_limit = UndoLimitSeconds(driver.descriptor(), func, guard_.undo_timeout());
   Json intent = {{"id", fault->id},
                  {"run", options_.run_id},
@@ -217,6 +222,7 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   }
 
   // 4. Apply. Whatever happens from here, the fault is in the list and will be undone.
+  log::Debug("driver call: {} apply (fault {})", label, f->id);
   plugin::CallResult applied = driver.Apply(func, plan.value, cancel);
   {
     std::lock_guard lock(mu_);
@@ -237,8 +243,11 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   Json output = {
       {"fault", f->id}, {"targets", targets}, {"plan", plan.value}, {"result", applied.value}};
   output["plan"].erase("undo");
-  log::Info("  fault {} applied to {} target(s){}", f->id, targets.size(),
-            limit ? " (undone automatically after " + std::to_string(*limit) + " s)" : "");
+  // What the console shows (cli/console_observer.h): never the id or the raw plan by default.
+  output["undo_description"] = f->undo_description;
+  if (limit) output["max_duration"] = *limit;
+  log::Debug("fault {} applied: {}{}", f->id, f->shown,
+             limit ? fmt::format(" (undone automatically after {:g} s)", *limit) : "");
   return providers::Outcome::Succeeded(std::move(output));
 }
 
@@ -261,6 +270,7 @@ plugin::CallResult FaultManager::AttemptUndo(Fault& f, const CancelToken& hurry)
     f.stuck.reset();
     if (plugin::CallResult late = stuck->result(); late.ok()) return late;  // finished late
   }
+  log::Debug("driver call: {}.{} undo (fault {})", f.driver->descriptor().name, f.func, f.id);
   BoundedUndoResult r =
       RunBoundedUndo(clock_, f.driver->DetachableUndo(f.func, f.undo), limit, hurry);
   if (r.abandoned) {
@@ -284,7 +294,8 @@ void FaultManager::NoteUndoResult(Fault& f, const std::string& reason,
         log::Error("fault {}: undone, but cannot record it in the ledger: {}", f.id, st.message());
       }
     }
-    log::Info("  undo of fault {} ({}): done ({})", f.id, f.activity, reason);
+    log::Debug("fault {} undone ({})", f.id, reason);
+    log::Info("  undone: {}: {} ({})", f.shown, f.undo_description, reason);
     return;
   }
   std::string error = r.error();
@@ -301,11 +312,10 @@ void FaultManager::NoteUndoResult(Fault& f, const std::string& reason,
   }
   if (record && ledger_) (void)ledger_->RecordUndoFailed(f.id, error);
   if (changed) {
-    log::Error("  undo of fault {} ({}) FAILED: {}; run `chaosrun recover`", f.id, f.activity,
-               error);
+    log::Error("  undo of fault {} ({}) FAILED: {}; run `chaosrun recover`", f.shown,
+               f.undo_description, error);
   } else if (failures % kLogEveryFailures == 0) {
-    log::Error("  undo of fault {} ({}) still FAILING after {} attempts: {}", f.id, f.activity,
-               failures, error);
+    log::Error("  undo of fault {} still FAILING after {} attempts: {}", f.shown, failures, error);
   }
 }
 
@@ -434,8 +444,9 @@ void FaultManager::WatchdogTurn(const CancelToken& wake) {
   const std::string reason = "watchdog: maximum duration reached";
   for (Fault* f : due) {
     if (f->watchdog_attempts == 0) {
-      log::Warn("watchdog: fault {} ({}) reached its maximum duration; undoing it", f->id,
-                f->activity);
+      // The fault's own duration ending is the plan, not a problem: not a warning.
+      log::Info("  {} reached its maximum duration; undoing it", f->shown);
+      log::Debug("watchdog: fault {} ({}) due", f->id, f->activity);
     }
     Json rec = UndoOne(*f, reason, watchdog_hurry_.token());
     {

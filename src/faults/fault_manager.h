@@ -86,6 +86,8 @@ class FaultManager {
     std::string func;
     Json undo;
     std::vector<std::string> targets;
+    std::string shown;             // "process.stop on python3 (pid 12)" (faults/describe.h)
+    std::string undo_description;  // "SIGCONT pid 12"
     std::optional<Clock::SteadyTime> deadline;
     bool applied = false;
     bool undone = false;

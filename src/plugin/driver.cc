@@ -277,7 +277,9 @@ void Driver::Core::HostLog(void* host_data, int32_t level, const char* message) 
       log::Write(log::Level::kError, text);
       break;
     default:
-      log::Write(log::Level::kInfo, text);
+      // A driver's info lines are details (the built-in drivers log each apply's raw JSON
+      // reply): --verbose shows them; the console's own fault line says what was done.
+      log::Write(log::Level::kDebug, text);
       break;
   }
 }
