@@ -125,6 +125,9 @@ int ProxyCommand(const Args& args) {
     return endpoint.error().code() == Code::kInvalidArgument ? kExitUsage : kExitFailed;
   }
   std::cout << "chaosrun proxy: API listening on " << endpoint->Url() << std::endl;
+  // The log says it too (stderr, --log-file). Each proxy from --config was logged as created
+  // with its address; every later proxy or toxic change gets a line (proxy_api/change_log.h).
+  log::Info("proxy API listening on {}", endpoint->Url());
 
   int signal_number = 0;
   while (::sigwait(&stop_signals, &signal_number) != 0) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "proxy_api/change_log.h"
 #include "proxy_api/route_util.h"
 
 namespace chaosrun::proxy_api {
@@ -135,6 +136,7 @@ PopulateResult Populate(proxy::Engine& engine, std::string_view body) {
       return result;
     }
     *created = ShownProxy(*created);
+    LogProxyCreated(*created);
     result.proxies.push_back(*created);
   }
   return result;

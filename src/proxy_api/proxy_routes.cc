@@ -1,4 +1,5 @@
 // The proxy routes: /proxies, /proxies/{proxy}, /proxies/{proxy}/stats, /reset.
+#include "proxy_api/change_log.h"
 #include "proxy_api/handlers.h"
 #include "proxy_api/populate.h"
 #include "proxy_api/route_util.h"
@@ -34,7 +35,9 @@ Response CreateProxy(proxy::Engine& engine, std::string_view body) {
   if (!ReadProxyExtensions(*json, spec, error)) return ErrorResponse(400, error);
   auto created = engine.CreateProxy(spec);
   if (!created) return FromStatus(created.error(), kProxyNotFound, kProxyAlreadyExists);
-  return JsonResponse(201, ShownProxy(*created));
+  Json shown = ShownProxy(*created);
+  LogProxyCreated(shown);
+  return JsonResponse(201, shown);
 }
 
 Response ShowProxy(proxy::Engine& engine, const std::string& name) {
@@ -74,12 +77,15 @@ Response UpdateProxy(proxy::Engine& engine, const std::string& name, std::string
   if (enabled) patch["enabled"] = *enabled;
   auto updated = engine.UpdateProxy(name, patch);
   if (!updated) return FromStatus(updated.error(), kProxyNotFound, kProxyAlreadyExists);
-  return JsonResponse(200, ShownProxy(*updated));
+  Json shown = ShownProxy(*updated);
+  LogProxyUpdated(ShownProxy(*current), shown);
+  return JsonResponse(200, shown);
 }
 
 Response DeleteProxy(proxy::Engine& engine, const std::string& name) {
   Status st = engine.DeleteProxy(name);
   if (!st.ok()) return FromStatus(st, kProxyNotFound, kProxyAlreadyExists);
+  LogProxyDeleted(name);
   return NoContent();
 }
 
@@ -107,6 +113,7 @@ Response ProxyStats(proxy::Engine& engine, const std::string& name) {
 
 Response ResetAll(proxy::Engine& engine) {
   engine.Reset();
+  LogProxiesReset();
   return NoContent();
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 
+#include "proxy_api/change_log.h"
 #include "proxy_api/handlers.h"
 #include "proxy_api/route_util.h"
 
@@ -100,6 +101,7 @@ Response CreateToxic(proxy::Engine& engine, const std::string& proxy, std::strin
   if (!parsed) return ErrorResponse(400, "bad request body: " + parsed.error().message());
   auto added = engine.AddToxic(proxy, *parsed);
   if (!added) return FromStatus(added.error(), kProxyNotFound, kToxicAlreadyExists);
+  LogToxicAdded(proxy, *added);
   return JsonResponse(200, *added);  // 200, not 201: Toxiproxy's status for a new toxic
 }
 
@@ -140,6 +142,7 @@ Response UpdateToxic(proxy::Engine& engine, const std::string& proxy, const std:
   }
   auto updated = engine.UpdateToxic(proxy, toxic, patch);
   if (!updated) return FromStatus(updated.error(), kToxicNotFound, kToxicAlreadyExists);
+  LogToxicUpdated(proxy, *updated);
   return JsonResponse(200, *updated);
 }
 
@@ -148,6 +151,7 @@ Response DeleteToxic(proxy::Engine& engine, const std::string& proxy, const std:
   if (Response r = ProxyMissing(engine, proxy, missing); missing) return r;
   Status st = engine.RemoveToxic(proxy, toxic);
   if (!st.ok()) return FromStatus(st, kToxicNotFound, kToxicAlreadyExists);
+  LogToxicRemoved(proxy, toxic);
   return NoContent();
 }
 
