@@ -54,6 +54,7 @@ CommandWord FindCommandWord(const std::vector<std::string>& argv) {
 // `chaosrun x.json` is `chaosrun run x.json`: a word that is an existing file, or that looks like
 // a path or a URL, is a SOURCE; any other word is a mistyped command.
 bool LooksLikeSource(const std::string& word) {
+  if (word == "-") return true;  // as before: a SOURCE that then does not load
   std::error_code ec;
   if (std::filesystem::exists(word, ec)) return true;
   return word.find('/') != std::string::npos || word.find('.') != std::string::npos;

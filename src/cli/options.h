@@ -55,7 +55,8 @@ bool AppliesTo(const OptionSpec& option, Command command);
 // The option named `name` ("--dry" or "-v") in the whole table, or nullptr.
 const OptionSpec* FindOption(std::string_view name);
 
-// The candidate closest to `word` within two edits (or a third of its length), or "".
+// The candidate closest to `word` within two edits (or a third of its length; a candidate that
+// `word` begins counts as one edit), or "".
 std::string Closest(std::string_view word, std::span<const std::string> candidates);
 
 }  // namespace chaosrun::cli

@@ -46,8 +46,13 @@ std::string Closest(std::string_view word, std::span<const std::string> candidat
         }
       }
     }
-    if (d[word.size()][c.size()] < best_distance) {
-      best_distance = d[word.size()][c.size()];
+    size_t distance = d[word.size()][c.size()];
+    // A known name that the word begins (--journal for --journal-path) is one edit away.
+    if (word.size() >= 3 && c.size() > word.size() && c.compare(0, word.size(), word) == 0) {
+      distance = std::min<size_t>(distance, 1);
+    }
+    if (distance < best_distance) {
+      best_distance = distance;
       best = c;
     }
   }

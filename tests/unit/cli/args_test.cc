@@ -80,6 +80,11 @@ TEST(Args, AnUnknownOptionIsAUsageErrorWithDidYouMean) {
   EXPECT_EQ(ArgsError({"validate", "--strcit", "x.json"}),
             "no such option: --strcit; did you mean '--strict'?");
   EXPECT_EQ(ArgsError({"run", "--zzzzzzzz", "x.json"}), "no such option: --zzzzzzzz");
+  EXPECT_EQ(ArgsError({"run", "--journal", "j", "x.json"}),
+            "no such option: --journal; did you mean '--journal-path'?");
+  // Prefixes are not accepted as the option itself (CLI11 matches whole names only).
+  EXPECT_EQ(ArgsError({"proxy", "serve", "--busy", "0"}),
+            "no such option: --busy; did you mean '--busy-poll'?");
   // Known, but to another command: says which.
   EXPECT_EQ(ArgsError({"halt", "--force"}),
             "no such option: --force (it only applies to `chaosrun recover`)");
