@@ -171,8 +171,10 @@ std::string ManPage() {
              "deviated, or an invalid or unloadable experiment. 2: usage error. 70: internal "
              "error in chaosrun (a bug).")
       << "\n.SH SEE ALSO\n"
-      << ".BR chaosrund (8);\n"
-      << GenRoff("docs/cli.md, docs/safety.md and docs/compat.md in the chaosrun sources.") << "\n";
+      << GenRoff(
+             "chaosrund --help; docs/cli.md, docs/safety.md and docs/compat.md in the chaosrun "
+             "sources.")
+      << "\n";
   return out.str();
 }
 

@@ -45,6 +45,15 @@ TEST_F(GeneratedFiles, TheCompletionIsWhatTheBinaryPrints) {
   EXPECT_THAT(loaded.out, HasSubstr("-F _chaosrun chaosrun"));
 }
 
+TEST_F(GeneratedFiles, CmakeInstallPutsThemWhereBashCompletionAndManLook) {
+  std::string rules =
+      ReadWhole(BuildShareDir().parent_path() / "share" / "completion" / "cmake_install.cmake");
+  EXPECT_THAT(rules, HasSubstr("/share/bash-completion/completions\" TYPE FILE FILES "
+                               "\"" +
+                               CompletionFile().string() + "\""));
+  EXPECT_THAT(rules, HasSubstr("/man1\" TYPE FILE FILES \"" + ManFile().string() + "\""));
+}
+
 TEST_F(GeneratedFiles, TheCompletionCompletesCommandsOptionsAndValues) {
   EXPECT_THAT(Complete("chaosrun va"), HasSubstr("validate\n"));
   EXPECT_THAT(Complete("chaosrun re"), HasSubstr("recover\n"));
