@@ -6,9 +6,12 @@
 
 namespace chaosrun::drivers::network {
 
-namespace {
+// Named, not anonymous: the library is compiled in unity batches whose other files say
+// `using nlohmann::json` in their anonymous namespace.
+namespace descriptor_internal {
 
-using nlohmann::json;
+// Ordered, so that arguments are listed (in `chaosrun drivers` and in errors) as declared here.
+using json = nlohmann::ordered_json;
 
 constexpr const char* kNamePattern = "^[A-Za-z0-9_.-]+$";
 
@@ -23,8 +26,8 @@ json Name(const char* what, int max) {
 json Api() {
   return json{{"type", "string"},
               {"pattern", "^http://"},
-              {"description",
-               std::string("the proxy API, Toxiproxy-compatible (default ") + kDefaultApi + ")"}};
+              {"description", "the proxy API, Toxiproxy-compatible"},
+              {"default", kDefaultApi}};
 }
 
 json TokenFile() {
@@ -81,10 +84,14 @@ json Toxic() {
          {{"type", "number"},
           {"minimum", 0},
           {"maximum", 1},
-          {"description", "probability that a connection gets the toxic (default 1)"}}},
+          {"description", "probability that a connection gets the toxic"},
+          {"default", 1}}},
         {"attributes", {{"type", "object"}, {"description", "the type's attributes"}}}}},
       {"required", json::array({"type"})},
-      {"additionalProperties", false}};
+      {"additionalProperties", false},
+      {"description",
+       "the toxic: {\"type\", \"attributes\", \"stream\", \"toxicity\", \"name\"}, as "
+       "Toxiproxy takes it"}};
 }
 
 json ProxyActions() {
@@ -119,7 +126,10 @@ json ProxyActions() {
                                   {"name", Name("the new proxy's name", 128)},
                                   {"listen", HostPort("HOST:PORT it listens on")},
                                   {"upstream", HostPort("HOST:PORT it forwards to")},
-                                  {"enabled", {{"type", "boolean"}}}},
+                                  {"enabled",
+                                   {{"type", "boolean"},
+                                    {"description", "false: created disabled"},
+                                    {"default", true}}}},
                                  json::array({"name", "listen", "upstream"}))}}});
 }
 
@@ -146,7 +156,10 @@ json TcActions() {
                 {{"percent", pct},
                  {"correlation", corr},
                  {"delay_ms", Millis("delay of the packets not sent at once, ms")},
-                 {"gap", {{"type", "integer"}, {"minimum", 1}}}},
+                 {"gap",
+                  {{"type", "integer"},
+                   {"minimum", 1},
+                   {"description", "netem's reorder gap: every gap-th packet is sent at once"}}}},
                 json::array({"percent"})),
        TcAction("rate",
                 "tbf: limit the rate of packets leaving the interface; undo: restore the "
@@ -165,7 +178,8 @@ json TcActions() {
                   {{"type", "integer"},
                    {"minimum", 1},
                    {"maximum", 60000},
-                   {"description", "longest wait in the bucket before a drop (default 50)"}}}},
+                   {"description", "longest wait in the bucket before a drop, ms"},
+                   {"default", 50}}}},
                 json::array({"rate_kbit"}))});
 }
 
@@ -175,15 +189,22 @@ json Probes() {
             {"description",
              "{\"connected\", \"connect_ms\", \"error\", \"address\"} of one TCP "
              "connect"},
-            {"arguments",
-             Object({{"host", {{"type", "string"}, {"minLength", 1}}},
-                     {"port", {{"type", "integer"}, {"minimum", 1}, {"maximum", 65535}}},
-                     {"timeout",
-                      {{"type", "number"},
-                       {"exclusiveMinimum", 0},
-                       {"maximum", 300},
-                       {"description", "seconds (default 3)"}}}},
-                    json::array({"host", "port"}))}},
+            {"arguments", Object({{"host",
+                                   {{"type", "string"},
+                                    {"minLength", 1},
+                                    {"description", "a host name or address to connect to"}}},
+                                  {"port",
+                                   {{"type", "integer"},
+                                    {"minimum", 1},
+                                    {"maximum", 65535},
+                                    {"description", "the TCP port"}}},
+                                  {"timeout",
+                                   {{"type", "number"},
+                                    {"exclusiveMinimum", 0},
+                                    {"maximum", 300},
+                                    {"description", "seconds for the connect"},
+                                    {"default", 3}}}},
+                                 json::array({"host", "port"}))}},
        json{{"name", "proxy_stats"},
             {"description",
              "counters of a proxy (connections_total, connections_active, connections_refused, "
@@ -197,9 +218,7 @@ json Probes() {
                                  json::array({"kind"}))}}});
 }
 
-}  // namespace
-
-json BuildDescriptor() {
+json Build() {
   json actions = ProxyActions();
   for (auto& a : TcActions()) actions.push_back(a);
   return json{{"name", "network"},
@@ -213,10 +232,14 @@ json BuildDescriptor() {
               {"probes", Probes()}};
 }
 
+}  // namespace descriptor_internal
+
+nlohmann::json BuildDescriptor() { return descriptor_internal::Build(); }
+
 const char* DescriptorJson() {
   static const std::string text = [] {
     try {
-      return BuildDescriptor().dump();
+      return descriptor_internal::Build().dump();
     } catch (...) {
       return std::string();
     }

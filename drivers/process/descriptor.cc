@@ -8,9 +8,12 @@
 
 namespace chaosrun::drivers::process {
 
-namespace {
+// Named, not anonymous: the library is compiled in unity batches whose other files say
+// `using nlohmann::json` in their anonymous namespace.
+namespace descriptor_internal {
 
-using nlohmann::json;
+// Ordered, so that arguments are listed (in `chaosrun drivers` and in errors) as declared here.
+using json = nlohmann::ordered_json;
 
 json SelectorProperties() {
   return json{
@@ -77,7 +80,8 @@ json ActionSchema(bool kill) {
       names.push_back(n.substr(3));
     }
     props["signal"] = {
-        {"description", "the signal to send (default SIGKILL): a name or a number"},
+        {"description", "the signal to send: a name or a number"},
+        {"default", "SIGKILL"},
         {"anyOf", json::array({json{{"type", "integer"}, {"minimum", 1}, {"maximum", 64}},
                                json{{"type", "string"}, {"enum", names}}})}};
     json argv{{"type", "array"}, {"minItems", 1}, {"items", {{"type", "string"}}}};
@@ -103,19 +107,19 @@ json ActionSchema(bool kill) {
               {"allOf", all_of}};
 }
 
-}  // namespace
-
-json BuildDescriptor() {
+json Build() {
   json running{
       {"type", "object"}, {"properties", SelectorProperties()}, {"additionalProperties", false}};
   running.update(ExactlyOneSelector());
-  json alive{{"type", "object"},
-             {"properties",
-              {{"pid", {{"type", "integer"}, {"minimum", 1}}},
-               {"pidfile", {{"type", "string"}, {"minLength", 1}}}}},
-             {"additionalProperties", false},
-             {"oneOf", json::array({json{{"required", json::array({"pid"})}},
-                                    json{{"required", json::array({"pidfile"})}}})}};
+  json alive{
+      {"type", "object"},
+      {"properties",
+       {{"pid", {{"type", "integer"}, {"minimum", 1}, {"description", "the process id"}}},
+        {"pidfile",
+         {{"type", "string"}, {"minLength", 1}, {"description", "the pid written in this file"}}}}},
+      {"additionalProperties", false},
+      {"oneOf", json::array({json{{"required", json::array({"pid"})}},
+                             json{{"required", json::array({"pidfile"})}}})}};
   return json{
       {"name", "process"},
       {"version", "1.0.0"},
@@ -145,10 +149,14 @@ json BuildDescriptor() {
   };
 }
 
+}  // namespace descriptor_internal
+
+nlohmann::json BuildDescriptor() { return descriptor_internal::Build(); }
+
 const char* DescriptorJson() {
   static const std::string text = [] {
     try {
-      return BuildDescriptor().dump();
+      return descriptor_internal::Build().dump();
     } catch (...) {
       return std::string();  // the host then refuses the library: no name, no version
     }

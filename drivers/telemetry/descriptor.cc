@@ -6,9 +6,12 @@
 
 namespace chaosrun::drivers::telemetry {
 
-namespace {
+// Named, not anonymous: the library is compiled in unity batches whose other files say
+// `using nlohmann::json` in their anonymous namespace.
+namespace descriptor_internal {
 
-using nlohmann::json;
+// Ordered, so that arguments are listed (in `chaosrun drivers` and in errors) as declared here.
+using json = nlohmann::ordered_json;
 
 json Object(json props, json required) {
   return json{{"type", "object"},
@@ -33,14 +36,23 @@ json Labels() {
 
 // `wait_until`: poll until `condition` holds or `timeout` passes.
 json WaitUntil(json condition) {
-  return Object({{"condition", std::move(condition)},
-                 {"timeout", Seconds("seconds to keep polling", 3600)},
-                 {"interval",
-                  {{"type", "number"},
-                   {"minimum", 0.05},
-                   {"maximum", 60},
-                   {"description", "seconds between two polls (default 0.5)"}}}},
-                json::array({"condition", "timeout"}));
+  json wait = Object({{"condition", std::move(condition)},
+                      {"timeout", Seconds("seconds to keep polling", 3600)},
+                      {"interval",
+                       {{"type", "number"},
+                        {"minimum", 0.05},
+                        {"maximum", 60},
+                        {"description", "seconds between two polls"},
+                        {"default", 0.5}}}},
+                     json::array({"condition", "timeout"}));
+  wait["description"] =
+      "poll until the condition holds or the timeout passes; reports {\"held\", \"waited\", "
+      "\"observed_at\", \"polls\", \"value\"}";
+  return wait;
+}
+
+json AlertName() {
+  return json{{"type", "string"}, {"minLength", 1}, {"description", "the alert's alertname label"}};
 }
 
 json Measure() {
@@ -78,7 +90,7 @@ json AlertFiring() {
        "alerts Alertmanager holds (GET /api/v2/alerts) that carry every given label: "
        "{\"firing\", \"count\", \"since\": the earliest startsAt or null, \"alerts\"}"},
       {"arguments", Object({{"url", HttpUrl("Alertmanager (default http://127.0.0.1:9093)")},
-                            {"alertname", {{"type", "string"}, {"minLength", 1}}},
+                            {"alertname", AlertName()},
                             {"labels", Labels()},
                             {"timeout", Seconds("seconds for one request (default 5)", 300)},
                             {"wait_until", WaitUntil(Object({{"firing", {{"type", "boolean"}}}},
@@ -96,12 +108,16 @@ json NotificationReceived() {
        "the sink started, \"delay_since\"}"},
       {"arguments",
        Object({{"sink",
-                {{"type", "string"}, {"minLength", 1}, {"description", "default \"default\""}}},
-               {"alertname", {{"type", "string"}, {"minLength", 1}}},
+                {{"type", "string"},
+                 {"minLength", 1},
+                 {"description", "the sink's name"},
+                 {"default", "default"}}},
+               {"alertname", AlertName()},
                {"labels", Labels()},
                {"status",
                 {{"enum", json::array({"firing", "resolved", "any"})},
-                 {"description", "the alert's status in the notification (default firing)"}}},
+                 {"description", "the alert's status in the notification"},
+                 {"default", "firing"}}},
                {"since",
                 {{"type", "string"},
                  {"description", "ISO-8601 UTC: only notifications that arrived from then on"}}},
@@ -126,26 +142,25 @@ json StartNotificationSink() {
        "open an HTTP receiver on 127.0.0.1 for Alertmanager's webhook receiver; it records every "
        "notification until its undo closes it. Result {\"name\", \"address\", \"port\", "
        "\"started_at\"}"},
-      {"arguments",
-       Object({{"name",
-                {{"type", "string"},
-                 {"minLength", 1},
-                 {"maxLength", 64},
-                 {"pattern", "^[A-Za-z0-9_.-]+$"},
-                 {"description", "the sink's name for the probes (default \"default\")"}}},
-               {"port",
-                {{"type", "integer"},
-                 {"minimum", 0},
-                 {"maximum", 65535},
-                 {"description", "the port on 127.0.0.1 (default 0: any free port)"}}}},
-              json::array())}};
+      {"arguments", Object({{"name",
+                             {{"type", "string"},
+                              {"minLength", 1},
+                              {"maxLength", 64},
+                              {"pattern", "^[A-Za-z0-9_.-]+$"},
+                              {"description", "the sink's name for the probes"},
+                              {"default", "default"}}},
+                            {"port",
+                             {{"type", "integer"},
+                              {"minimum", 0},
+                              {"maximum", 65535},
+                              {"description", "the port on 127.0.0.1 (0: any free port)"},
+                              {"default", 0}}}},
+                           json::array())}};
 }
 
-}  // namespace
-
-json BuildDescriptor() {
+json Build() {
   json actions = json::array({StartNotificationSink()});
-  for (auto& a : FaultActionsDescriptor()) actions.push_back(a);
+  for (const auto& a : FaultActionsDescriptor()) actions.push_back(json(a));
   return json{{"name", "telemetry"},
               {"version", "1.0.0"},
               {"description",
@@ -159,10 +174,14 @@ json BuildDescriptor() {
               {"probes", json::array({PrometheusQuery(), AlertFiring(), NotificationReceived()})}};
 }
 
+}  // namespace descriptor_internal
+
+nlohmann::json BuildDescriptor() { return descriptor_internal::Build(); }
+
 const char* DescriptorJson() {
   static const std::string text = [] {
     try {
-      return BuildDescriptor().dump();
+      return descriptor_internal::Build().dump();
     } catch (...) {
       return std::string();
     }

@@ -33,7 +33,10 @@ json FaultSchema(json own, json required) {
         {"maxLength", 128},
         {"pattern", "^[A-Za-z0-9_.-]+$"},
         {"description", "the toxic's name (default chaosrun_<action>)"}}},
-      {"stream", {{"enum", json::array({"upstream", "downstream"})}}}};
+      {"stream",
+       {{"enum", json::array({"upstream", "downstream"})},
+        {"description", "the direction the toxic acts on"},
+        {"default", "downstream"}}}};
   for (auto& [k, v] : own.items()) props[k] = v;
   required.push_back("proxy");
   return json{{"type", "object"},

@@ -6,9 +6,12 @@
 
 namespace chaosrun::drivers::tls {
 
-namespace {
+// Named, not anonymous: the library is compiled in unity batches whose other files say
+// `using nlohmann::json` in their anonymous namespace.
+namespace descriptor_internal {
 
-using nlohmann::json;
+// Ordered, so that arguments are listed (in `chaosrun drivers` and in errors) as declared here.
+using json = nlohmann::ordered_json;
 
 json AbsolutePath(const std::string& description) {
   return json{{"type", "string"},
@@ -30,7 +33,8 @@ json ReloadSchema() {
                   {{"type", "number"},
                    {"exclusiveMinimum", 0},
                    {"maximum", kMaxReloadTimeoutSeconds},
-                   {"description", "seconds the command may take (default 30)"}}}}},
+                   {"description", "seconds the command may take"},
+                   {"default", 30}}}}},
                {"required", json::array({"command"})},
                {"additionalProperties", false}};
   json to_pid{{"type", "object"},
@@ -113,7 +117,11 @@ json ProbeSchema() {
           {"minLength", 1},
           {"maxLength", 253},
           {"description", "a host name or address to connect to"}}},
-        {"port", {{"type", "integer"}, {"minimum", 1}, {"maximum", 65535}}},
+        {"port",
+         {{"type", "integer"},
+          {"minimum", 1},
+          {"maximum", 65535},
+          {"description", "the TCP port of the TLS service"}}},
         {"sni",
          {{"type", "string"},
           {"minLength", 1},
@@ -126,14 +134,13 @@ json ProbeSchema() {
          {{"type", "number"},
           {"exclusiveMinimum", 0},
           {"maximum", kMaxProbeTimeoutSeconds},
-          {"description", "seconds for connect and handshake together (default 5)"}}}}},
+          {"description", "seconds for connect and handshake together"},
+          {"default", 5}}}}},
       {"required", json::array({"host", "port"})},
       {"additionalProperties", false}};
 }
 
-}  // namespace
-
-json BuildDescriptor() {
+json Build() {
   return json{
       {"name", "tls"},
       {"version", "1.0.0"},
@@ -159,10 +166,14 @@ json BuildDescriptor() {
   };
 }
 
+}  // namespace descriptor_internal
+
+nlohmann::json BuildDescriptor() { return descriptor_internal::Build(); }
+
 const char* DescriptorJson() {
   static const std::string text = [] {
     try {
-      return BuildDescriptor().dump();
+      return descriptor_internal::Build().dump();
     } catch (...) {
       return std::string();  // the host then refuses the library: no name, no version
     }

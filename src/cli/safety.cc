@@ -23,35 +23,7 @@ session::Environment EnvironmentFrom(const Args& args) {
   return env;
 }
 
-int DriversCommand(const Args& args) {
-  auto reg = session::LoadRegistry(EnvironmentFrom(args));
-  if (args.json_output) {
-    Json out = {{"drivers", Json::array()}, {"errors", reg->errors()}};
-    for (plugin::Driver* d : reg->drivers()) {
-      Json entry = d->descriptor().raw;
-      entry["path"] = d->path();
-      out["drivers"].push_back(entry);
-    }
-    std::cout << DumpPretty(out) << "\n";
-    return reg->errors().empty() ? kExitOk : kExitFailed;
-  }
-  if (reg->drivers().empty()) std::cout << "no drivers found\n";
-  for (plugin::Driver* d : reg->drivers()) {
-    const auto& desc = d->descriptor();
-    std::cout << desc.name << " " << desc.version << "  (" << d->path() << ")\n";
-    if (!desc.description.empty()) std::cout << "  " << desc.description << "\n";
-    for (const auto& a : desc.actions) {
-      std::cout << "  action " << a.name << (a.description.empty() ? "" : ": " + a.description)
-                << "\n";
-    }
-    for (const auto& p : desc.probes) {
-      std::cout << "  probe  " << p.name << (p.description.empty() ? "" : ": " + p.description)
-                << "\n";
-    }
-  }
-  for (const auto& e : reg->errors()) log::Error("{}", e);
-  return reg->errors().empty() ? kExitOk : kExitFailed;
-}
+// DriversCommand: drivers_command.cc.
 
 namespace {
 

@@ -1,6 +1,7 @@
 #include "plugin/schema_words.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace chaosrun::plugin::words {
 
@@ -17,7 +18,16 @@ std::string Cut(std::string text) {
 
 const Json* Get(const Json& schema, const char* key) { return Member(schema, key); }
 
-std::string SchemaNumberText(const Json& v) { return DumpCompact(v); }
+// A bound as a person writes it: 300, not 300.0 (a descriptor built from a double).
+std::string SchemaNumberText(const Json& v) {
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 1e15) {
+      return std::to_string(static_cast<long long>(d));
+    }
+  }
+  return DumpCompact(v);
+}
 
 std::string TypeNoun(std::string_view type) {
   if (type == "integer") return "an integer";
