@@ -175,11 +175,10 @@ void ConsoleObserver::OnActivityFinished(engine::Phase phase, const Json& record
     return;
   }
   if (const Json* refusal = Member(record, "refusal"); refusal != nullptr) {
-    std::string why = Field(*refusal, "reason", "refused");
+    // The runner's ERROR line that follows gives the reason (the daemon's log has it too).
     std::string rule = Field(*refusal, "rule");
-    Finish(log::Level::kError, head + " ... REFUSED (" + Field(*refusal, "phase", "?") +
-                                   (rule.empty() ? "" : ", " + rule) + "): " + why +
-                                   "; nothing was injected, the run is aborted");
+    Finish(log::Level::kInfo, head + " ... REFUSED (" + Field(*refusal, "phase", "?") +
+                                  (rule.empty() ? "" : ": " + rule) + "), nothing injected");
     return;
   }
   // A failed activity of the method is data (the experiment may expect it), not an error; a

@@ -70,8 +70,7 @@ void RunAndRecord(const Json& activity, RunContext& ctx, Phase phase, RecordList
     if (const Json* r = Member(record["refusal"], "reason"); r != nullptr && r->is_string()) {
       why += " (" + r->get<std::string>() + ")";
     }
-    // The console shows the refusal on the activity's line (cli/console_observer.h).
-    log::Debug("{}; the run is aborted", why);
+    log::Error("{}; the run is aborted", why);
     ctx.Abort(why);
   }
   records.Set(slot, std::move(record));
@@ -368,7 +367,8 @@ RunResult Runner::Run(const Json& experiment, const RunOptions& options) {
       }
       observer_.OnPhaseStarted(Phase::kMethod);
       if (continuous) continuous->Start();
-      if (watch) monitor.Start();
+      // Only safeguards need a thread: the kill switch has its own watcher (HaltWatch).
+      if (!safeguards.empty()) monitor.Start();
       const Json* method = Member(experiment, "method");
       if (method != nullptr && method->is_array()) {
         controls->Before(ControlLevel::kMethod, experiment);

@@ -146,6 +146,27 @@ TEST_F(FaultConsoleTest, AFaultIsOneReadableLineAndTheSummarySaysItWasUndone) {
   EXPECT_TRUE(LinesWith(r.err, "WARNING]").empty()) << r.err;
 }
 
+TEST_F(FaultConsoleTest, ARefusalEndsTheActivityLineAndOneErrorLineSaysWhy) {
+  Json e = Simple(Json::array({Stop(10)}));
+  e["blast-radius"] = {{"deny", {"process:sleep/*"}}};
+  const std::string path = Write("e.json", e);
+  Ran r = Run({path});
+  EXPECT_EQ(r.code, 1) << r.err;
+  auto line = LinesWith(r.err, "Action: freeze-sleep ... ");
+  ASSERT_EQ(line.size(), 1u) << r.err;
+  EXPECT_NE(
+      line[0].find("INFO]   Action: freeze-sleep ... REFUSED (guard: deny), nothing injected"),
+      std::string::npos)
+      << line[0];
+  auto errors = LinesWith(r.err, "ERROR]");
+  ASSERT_GE(errors.size(), 1u) << r.err;
+  EXPECT_NE(errors[0].find("activity 'freeze-sleep': the fault was not injected ("),
+            std::string::npos)
+      << errors[0];
+  At(r.err, "INFO]   injected: no driver fault");
+  At(r.err, "ERROR]   refused:  freeze-sleep: ");
+}
+
 TEST_F(ConsoleTest, AFailedProbeOfTheMethodIsDataNotAnError) {
   // The demo's shape: a probe the experiment expects to fail (a frozen server times out).
   HttpServer closed;
