@@ -91,6 +91,17 @@ Status UnknownOption(const std::string& arg, Command command) {
                     (near.empty() ? std::string() : "; did you mean '" + near + "'?"));
 }
 
+// Click's words, as the reference says them: "No such command 'rnu'. Did you mean 'run'?"
+Status NoSuchCommand(const std::string& word) {
+  std::vector<std::string> names;
+  for (const CommandSpec& c : CommandTable()) {
+    if (!c.hidden) names.emplace_back(c.name);
+  }
+  std::string near = Closest(word, names);
+  return UsageError("No such command '" + word + "'." +
+                    (near.empty() ? std::string() : " Did you mean '" + near + "'?"));
+}
+
 // CLI11's own wording of a value problem, as ours: "option --journal-path needs a value".
 Status FromCli11(const CLI::ParseError& e) {
   std::string what = e.what();
@@ -110,6 +121,10 @@ Status CheckPositionals(Args& a, const std::vector<std::string>& positional) {
   switch (a.command) {
     case Command::kHelp:
       a.help_topic = positional.empty() ? "" : positional[0];
+      if (!a.help_topic.empty() && FindCommand(a.help_topic) == nullptr) {
+        return NoSuchCommand(a.help_topic);
+      }
+      if (positional.size() > 1) return UsageError("unexpected argument: " + positional[1]);
       return Status::Ok();
     case Command::kRemote:  // its arguments are remote_args (src/cli/remote_command.h)
       return Status::Ok();
@@ -232,13 +247,7 @@ Result<Args> ParseArgsOrThrow(const std::vector<std::string>& argv) {
     } else if (!word.unknown.empty()) {
       return Err(UnknownOption(word.unknown, Command::kRun));  // its value taken for a command
     } else {
-      std::vector<std::string> names;
-      for (const CommandSpec& c : CommandTable()) {
-        if (!c.hidden) names.emplace_back(c.name);
-      }
-      std::string near = Closest(w, names);
-      return Err(UsageError("No such command '" + w + "'." +
-                            (near.empty() ? std::string() : " Did you mean '" + near + "'?")));
+      return Err(NoSuchCommand(w));
     }
   } else {
     a.command = Command::kRun;  // options only: help, unless they are wrong

@@ -70,6 +70,7 @@ TEST(Args, AnUnknownCommandIsAUsageErrorWithDidYouMean) {
   EXPECT_EQ(ArgsError({"--verbose", "recovr"}),
             "No such command 'recovr'. Did you mean 'recover'?");
   EXPECT_EQ(ArgsError({"zzzzzz"}), "No such command 'zzzzzz'.");
+  EXPECT_EQ(ArgsError({"help", "hlat"}), "No such command 'hlat'. Did you mean 'halt'?");
 }
 
 TEST(Args, AnUnknownOptionIsAUsageErrorWithDidYouMean) {
