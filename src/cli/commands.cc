@@ -52,7 +52,6 @@ int RunCommand(const Args& args) {
   });
   session::Outcome out = run.Run();
   if (out.usage_error) std::cerr << "Error: " << out.error << "\n";
-  observer.PrintSummary(out);
   return out.exit_code;
 }
 

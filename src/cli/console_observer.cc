@@ -243,10 +243,7 @@ void ConsoleObserver::OnRunFinished(const Json& journal) {
   } else {
     Emit(log::Level::kError, "Experiment ended with status: " + status);
   }
-}
-
-void ConsoleObserver::PrintSummary(const session::Outcome& outcome) {
-  for (const auto& [level, line] : SummaryLines(outcome)) Emit(level, line);
+  for (const auto& [level, line] : SummaryLines(journal)) Emit(level, line);
 }
 
 }  // namespace chaosrun::cli

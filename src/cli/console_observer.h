@@ -6,7 +6,7 @@
 //   - a driver fault as one line (faults/describe.h): driver.action, targets, duration, undo;
 //   - each continuous-hypothesis check as one line, a deviation warned about once;
 //   - with --verbose (debug level), the commands, HTTP requests and responses it runs;
-//   - after the run, PrintSummary(): what was injected, observed and undone, status, journal.
+//   - at the end of the run, a summary (console_summary.h): injected, observed, undone, status.
 // Callbacks come from several threads (background activities, the continuous hypothesis): one
 // mutex orders the lines.
 #pragma once
@@ -19,7 +19,6 @@
 
 #include "common/log.h"
 #include "engine/observer.h"
-#include "session/session.h"
 
 namespace chaosrun::cli {
 
@@ -47,9 +46,6 @@ class ConsoleObserver final : public engine::Observer {
   void OnPhaseSkipped(engine::Phase phase, std::string_view why) override;
   void OnInterrupted(std::string_view reason) override;
   void OnRunFinished(const Json& journal) override;
-
-  // The end-of-run summary (console_summary.h), once the session has written the journal.
-  void PrintSummary(const session::Outcome& outcome);
 
  private:
   // A whole line (ends a pending start line first).

@@ -56,10 +56,9 @@ void Capped(Lines& out, size_t& shown, size_t total, log::Level level, const std
 
 }  // namespace
 
-Lines SummaryLines(const session::Outcome& outcome) {
+Lines SummaryLines(const Json& journal) {
   Lines out;
-  const Json& journal = outcome.journal;
-  if (outcome.status == "not-run" || !journal.is_object()) return out;
+  if (!journal.is_object()) return out;
   out.emplace_back(log::Level::kInfo, "Summary");
 
   // Injected: each applied fault as its activity's record shows it (faults/describe.h).
@@ -126,13 +125,17 @@ Lines SummaryLines(const session::Outcome& outcome) {
     }
   }
 
+  // The exit code `chaosrun run` returns for it (engine::RunExitCode, and 1 while a fault is
+  // left in the ledger; a journal that cannot be written also makes it 1, said after this).
   std::string status = SummaryText(journal, "status");
-  out.emplace_back(outcome.exit_code == 0 ? log::Level::kInfo : log::Level::kWarning,
+  const bool deviated = journal.value("deviated", false);
+  bool left = false;
+  for (const auto& f : faults)
+    left = left || (f.value("applied", false) && !f.value("undone", false));
+  const int code = status == "completed" && !deviated && !left ? 0 : 1;
+  out.emplace_back(code == 0 ? log::Level::kInfo : log::Level::kWarning,
                    fmt::format("  status:   {}{} (exit code {})", status.empty() ? "?" : status,
-                               outcome.deviated ? ", deviated" : "", outcome.exit_code));
-  out.emplace_back(log::Level::kInfo,
-                   "  journal:  " + (outcome.journal_path.empty() ? std::string("NOT written")
-                                                                  : outcome.journal_path));
+                               deviated ? ", deviated" : "", code));
   return out;
 }
 
