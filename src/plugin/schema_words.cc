@@ -116,8 +116,18 @@ std::string Given(const Json& v) {
   if (v.is_boolean()) return v.get<bool>() ? "boolean true" : "boolean false";
   if (v.is_number()) return "number " + DumpCompact(v);
   if (v.is_null()) return "null";
-  if (v.is_array()) return "a list";
-  return "an object";
+  if (v.is_array()) return v.empty() ? "an empty list" : "a list";
+  if (v.empty()) return "an empty object";
+  constexpr size_t kKeysShown = 5;
+  std::vector<std::string> keys;
+  for (const auto& [k, x] : v.items()) {
+    if (keys.size() == kKeysShown) {
+      keys.push_back("...");
+      break;
+    }
+    keys.push_back("'" + Cut(k) + "'");
+  }
+  return "an object with " + JoinWords(keys, "and");
 }
 
 std::string Literal(const Json& v) { return Cut(DumpCompact(v)); }

@@ -15,7 +15,7 @@
 namespace chaosrun::plugin::words {
 
 // A value as a user gave it, for "got ...": `string "3"`, `number 1.5`, `boolean true`, `null`,
-// `a list`, `an object`. Long strings are cut.
+// `a list`, `an object with 'signal'`. Long strings are cut.
 std::string Given(const Json& v);
 // A value as JSON text (long strings cut): `"upstream"`, `3`.
 std::string Literal(const Json& v);

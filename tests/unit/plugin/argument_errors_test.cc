@@ -121,7 +121,7 @@ TEST(ArgumentErrors, AWrongTypeSaysWhatWasGiven) {
   EXPECT_EQ(Errors(StopSchema(), R"({"name": true})"),
             Lines{At("/name", "must be a string, got boolean true")});
   EXPECT_EQ(Errors(StopSchema(), R"({"pids": {"a": 1}})"),
-            Lines{At("/pids", "must be a list, got an object")});
+            Lines{At("/pids", "must be a list, got an object with 'a'")});
   Json multi{{"properties", {{"user", {{"type", Json::array({"string", "integer"})}}}}}};
   EXPECT_EQ(Errors(multi, R"({"user": null})"),
             Lines{At("/user", "must be a string or an integer, got null")});
@@ -235,6 +235,14 @@ TEST(ArgumentErrors, ObjectFormsAndNestedKeys) {
             Lines{At("/reload/pdi", "unknown key (allowed: signal, pid)")});
   EXPECT_EQ(Errors(ReloadSchema(), R"({"reload": {"signal": "HUP"}})"),
             Lines{At("/reload", "missing required key 'pid'")});
+  EXPECT_EQ(Errors(ReloadSchema(), R"({"reload": {"signal": "HUP", "command": ["x"]}})"),
+            Lines{At("/reload/signal", "unknown key (allowed: command)")});
+  // Two forms as near: what the forms are, and what was given.
+  EXPECT_EQ(
+      Errors(ReloadSchema(), R"({"reload": {"signal": "HUP", "pid": "x", "command": ["x"]}})"),
+      Lines{At("/reload",
+               "must be an object with 'command' or an object with 'signal' and 'pid', got "
+               "an object with 'signal', 'pid' and 'command'")});
   EXPECT_EQ(Errors(ReloadSchema(), R"({"reload": 3})"),
             Lines{At("/reload",
                      "must be an object with 'command' or an object with 'signal' and 'pid', got "
