@@ -320,8 +320,8 @@ const OptionSpec kOptionTable[] = {
      SetForget},
 
     // halt.
-    {"--reason", "TEXT", Bit(Command::kHalt), "why (recorded in the halt file and logged)",
-     CHAOSRUN_STRING(reason)},
+    {"--reason", "TEXT", Bit(Command::kHalt),
+     "why: written into the halt file [halted by chaosrun halt]", CHAOSRUN_STRING(reason)},
     {"--clear", nullptr, Bit(Command::kHalt), "clear the kill switch", CHAOSRUN_FLAG(clear)},
 
     // report.
