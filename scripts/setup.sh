@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev libpcre2-dev libssl-dev libvalijson-dev
+  libcli11-dev groff-base  # the command line (CLI11) and its man page's test
   redis-server redis-tools
   clang-16 libclang-rt-16-dev
   procps iproute2 curl python3
