@@ -11,7 +11,7 @@ namespace chaosrun::cli {
 
 namespace {
 
-std::string Text(const Json& obj, const char* key) {
+std::string FormatText(const Json& obj, const char* key) {
   if (!obj.is_object()) return {};
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -64,12 +64,12 @@ std::string ActivityLabel(engine::Phase phase, const Json& activity) {
     case engine::Phase::kMethod:
       break;
   }
-  return Text(activity, "type") == "probe" ? "Probe" : "Action";
+  return FormatText(activity, "type") == "probe" ? "Probe" : "Action";
 }
 
 std::string ActivityNameOf(const Json& activity) {
-  std::string name = Text(activity, "name");
-  if (name.empty()) name = Text(activity, "ref");
+  std::string name = FormatText(activity, "name");
+  if (name.empty()) name = FormatText(activity, "ref");
   return name.empty() ? "<unnamed>" : name;
 }
 
@@ -80,7 +80,7 @@ FaultParts FaultPartsOf(const Json& record) {
   const Json* activity = Member(record, "activity");
   const Json* provider = activity != nullptr ? Member(*activity, "provider") : nullptr;
   std::string label = provider != nullptr
-                          ? Text(*provider, "driver") + "." + Text(*provider, "func")
+                          ? FormatText(*provider, "driver") + "." + FormatText(*provider, "func")
                           : std::string("driver fault");
   std::vector<std::string> targets;
   if (const Json* t = Member(*out, "targets"); t != nullptr && t->is_array()) {
@@ -92,7 +92,7 @@ FaultParts FaultPartsOf(const Json& record) {
   if (const Json* d = Member(*out, "max_duration"); d != nullptr && d->is_number()) {
     parts.duration = HumanDuration(d->get<double>());
   }
-  parts.undo = Text(*out, "undo_description");
+  parts.undo = FormatText(*out, "undo_description");
   return parts;
 }
 
@@ -107,7 +107,7 @@ std::string FaultLine(const Json& record) {
 
 std::string ActivityResult(const Json& record) {
   std::string took = " [" + HumanDuration(record.value("duration", 0.0)) + "]";
-  std::string status = Text(record, "status");
+  std::string status = FormatText(record, "status");
   if (status.empty()) return "interrupted" + took;
   if (status == "failed") {
     std::string why = FailureWhy(record);
@@ -125,7 +125,8 @@ std::string ActivityResult(const Json& record) {
   }
   if (const Json* met = Member(record, "tolerance_met"); met != nullptr && met->is_boolean()) {
     out += met->get<bool>() ? ", tolerance met" : ", tolerance NOT met";
-    if (std::string why = Text(record, "tolerance_reason"); !why.empty()) out += " (" + why + ")";
+    if (std::string why = FormatText(record, "tolerance_reason"); !why.empty())
+      out += " (" + why + ")";
   }
   return out + took;
 }
@@ -165,9 +166,9 @@ std::string ShellJoin(const Json& argv) {
 }
 
 std::string VerboseStart(const Json& provider) {
-  std::string type = Text(provider, "type");
+  std::string type = FormatText(provider, "type");
   if (type == "process") {
-    Json argv = Json::array({Text(provider, "path")});
+    Json argv = Json::array({FormatText(provider, "path")});
     const Json* args = Member(provider, "arguments");
     if (args != nullptr && args->is_array()) {
       for (const auto& a : *args) argv.push_back(a);
@@ -184,14 +185,16 @@ std::string VerboseStart(const Json& provider) {
     }
     return line;
   }
-  if (type == "python") return "python: " + Text(provider, "module") + "." + Text(provider, "func");
+  if (type == "python")
+    return "python: " + FormatText(provider, "module") + "." + FormatText(provider, "func");
   return {};
 }
 
 std::string HttpRequestText(const Json& provider) {
-  if (Text(provider, "type") != "http") return {};
-  std::string method = Text(provider, "method");
-  return (method.empty() ? std::string("GET") : method) + " " + ShownUrl(Text(provider, "url"));
+  if (FormatText(provider, "type") != "http") return {};
+  std::string method = FormatText(provider, "method");
+  return (method.empty() ? std::string("GET") : method) + " " +
+         ShownUrl(FormatText(provider, "url"));
 }
 
 std::string VerboseEnd(const Json& record, const std::string& request) {
@@ -203,7 +206,7 @@ std::string VerboseEnd(const Json& record, const std::string& request) {
       return "response: " + std::to_string(s->get<int64_t>()) + " from " + request + took;
     }
   }
-  std::string status = Text(record, "status");
+  std::string status = FormatText(record, "status");
   return "response: none from " + request + took + " (" +
          (status.empty() ? std::string("interrupted") : status) + ")";
 }

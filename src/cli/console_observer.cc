@@ -14,7 +14,7 @@ namespace chaosrun::cli {
 
 namespace {
 
-std::string Field(const Json& obj, const char* key, const char* fallback = "") {
+std::string ObserverField(const Json& obj, const char* key, const char* fallback = "") {
   if (!obj.is_object()) return fallback;
   auto it = obj.find(key);
   if (it == obj.end() || !it->is_string()) return fallback;
@@ -45,7 +45,7 @@ std::string DryBanner(const std::string& mode) {
   return "DRY RUN (" + mode + ")";
 }
 
-bool Quiet(engine::Phase phase) {
+bool QuietPhase(engine::Phase phase) {
   return phase == engine::Phase::kHypothesisDuring || phase == engine::Phase::kSafeguards;
 }
 
@@ -90,8 +90,9 @@ void ConsoleObserver::Finish(log::Level level, const std::string& text) {
 }
 
 void ConsoleObserver::OnRunStarted(const Json& experiment, const engine::Strategies& s) {
-  Emit(log::Level::kInfo, "Running experiment: " + Field(experiment, "title", "<untitled>"));
-  if (std::string dry = Field(experiment, "dry"); !dry.empty()) {
+  Emit(log::Level::kInfo,
+       "Running experiment: " + ObserverField(experiment, "title", "<untitled>"));
+  if (std::string dry = ObserverField(experiment, "dry"); !dry.empty()) {
     Emit(log::Level::kInfo, DryBanner(dry));
   }
   Emit(log::Level::kInfo, fmt::format("Steady-state strategy: {}; rollback strategy: {}",
@@ -132,13 +133,13 @@ void ConsoleObserver::OnActivityStarted(engine::Phase phase, const Json& activit
       Emit(log::Level::kDebug, "  " + what);
     }
   }
-  if (Quiet(phase)) return;
+  if (QuietPhase(phase)) return;
   Start("  " + ActivityLabel(phase, activity) + ": " + ActivityNameOf(activity) + " ...");
 }
 
 void ConsoleObserver::OnPause(engine::Phase phase, const Json& activity, std::string_view which,
                               double seconds) {
-  if (Quiet(phase)) return;
+  if (QuietPhase(phase)) return;
   Emit(log::Level::kInfo,
        fmt::format("  Pause {} {} {}", HumanDuration(seconds), which, ActivityNameOf(activity)));
 }
@@ -176,14 +177,14 @@ void ConsoleObserver::OnActivityFinished(engine::Phase phase, const Json& record
   }
   if (const Json* refusal = Member(record, "refusal"); refusal != nullptr) {
     // The runner's ERROR line that follows gives the reason (the daemon's log has it too).
-    std::string rule = Field(*refusal, "rule");
-    Finish(log::Level::kInfo, head + " ... REFUSED (" + Field(*refusal, "phase", "?") +
+    std::string rule = ObserverField(*refusal, "rule");
+    Finish(log::Level::kInfo, head + " ... REFUSED (" + ObserverField(*refusal, "phase", "?") +
                                   (rule.empty() ? "" : ": " + rule) + "), nothing injected");
     return;
   }
   // A failed activity of the method is data (the experiment may expect it), not an error; a
   // failed rollback leaves something undone.
-  bool failed = Field(record, "status") == "failed";
+  bool failed = ObserverField(record, "status") == "failed";
   log::Level level =
       failed && phase == engine::Phase::kRollbacks ? log::Level::kWarning : log::Level::kInfo;
   Finish(level, head + " ... " + ActivityResult(record));
@@ -234,7 +235,7 @@ void ConsoleObserver::OnInterrupted(std::string_view reason) {
 }
 
 void ConsoleObserver::OnRunFinished(const Json& journal) {
-  std::string status = Field(journal, "status", "?");
+  std::string status = ObserverField(journal, "status", "?");
   bool deviated = journal.value("deviated", false);
   if (status == "completed" && !deviated) {
     Emit(log::Level::kInfo, "Experiment ended with status: completed");

@@ -10,7 +10,7 @@ namespace chaosrun::cli {
 
 namespace {
 
-using Lines = std::vector<std::pair<log::Level, std::string>>;
+using SummaryList = std::vector<std::pair<log::Level, std::string>>;
 
 std::string SummaryText(const Json& obj, const char* key) {
   if (!obj.is_object()) return {};
@@ -25,7 +25,7 @@ const Json& ArrayAt(const Json& obj, const char* key) {
   return it != obj.end() && it->is_array() ? *it : kEmpty;
 }
 
-std::string Hypothesis(const Json& state) {
+std::string HypothesisWord(const Json& state) {
   if (!state.is_object() || !state.contains("steady_state_met")) return "not run";
   const Json& met = state["steady_state_met"];
   if (!met.is_boolean()) return "not finished";
@@ -33,7 +33,7 @@ std::string Hypothesis(const Json& state) {
 }
 
 // "3 checks, all met" / "3 checks, 1 NOT met".
-std::string During(const Json& during) {
+std::string DuringWord(const Json& during) {
   size_t missed = 0;
   for (const auto& s : during) {
     if (!s.value("steady_state_met", false)) ++missed;
@@ -42,9 +42,9 @@ std::string During(const Json& during) {
   return out + (missed == 0 ? std::string("all met") : fmt::format("{} NOT met", missed));
 }
 
-// Adds `item` under `label` unless kSummaryFaults are shown; returns whether it was added.
-void Capped(Lines& out, size_t& shown, size_t total, log::Level level, const std::string& label,
-            const std::string& item) {
+// Adds `item` under `label` while fewer than kSummaryFaults are shown, then one "... and N more".
+void Capped(SummaryList& out, size_t& shown, size_t total, log::Level level,
+            const std::string& label, const std::string& item) {
   if (shown < kSummaryFaults) {
     out.emplace_back(level, "  " + label + item);
   } else if (shown == kSummaryFaults) {
@@ -56,8 +56,8 @@ void Capped(Lines& out, size_t& shown, size_t total, log::Level level, const std
 
 }  // namespace
 
-Lines SummaryLines(const Json& journal) {
-  Lines out;
+SummaryList SummaryLines(const Json& journal) {
+  SummaryList out;
   if (!journal.is_object()) return out;
   out.emplace_back(log::Level::kInfo, "Summary");
 
@@ -85,17 +85,18 @@ Lines SummaryLines(const Json& journal) {
     for (const auto& r : run) {
       if (SummaryText(r.value("activity", Json()), "type") == "action") ++actions;
     }
-    out.emplace_back(log::Level::kInfo, fmt::format("  injected: no driver fault ({} action{} ran)",
-                                                    actions, actions == 1 ? "" : "s"));
+    out.emplace_back(log::Level::kInfo,
+                     fmt::format("  injected: no driver fault ({} action{} in the method)", actions,
+                                 actions == 1 ? "" : "s"));
   }
 
   // Observed.
   const Json states = journal.value("steady_states", Json::object());
   std::string observed =
-      "  observed: steady state before: " + Hypothesis(states.value("before", Json())) +
-      "; after: " + Hypothesis(states.value("after", Json()));
+      "  observed: steady state before: " + HypothesisWord(states.value("before", Json())) +
+      "; after: " + HypothesisWord(states.value("after", Json()));
   if (const Json& during = ArrayAt(states, "during"); !during.empty()) {
-    observed += "; during: " + During(during);
+    observed += "; during: " + DuringWord(during);
   }
   observed += journal.value("deviated", false) ? "; DEVIATED" : "; not deviated";
   out.emplace_back(log::Level::kInfo, observed);
@@ -130,8 +131,9 @@ Lines SummaryLines(const Json& journal) {
   std::string status = SummaryText(journal, "status");
   const bool deviated = journal.value("deviated", false);
   bool left = false;
-  for (const auto& f : faults)
-    left = left || (f.value("applied", false) && !f.value("undone", false));
+  for (const auto& f : faults) {
+    if (f.value("applied", false) && !f.value("undone", false)) left = true;
+  }
   const int code = status == "completed" && !deviated && !left ? 0 : 1;
   out.emplace_back(code == 0 ? log::Level::kInfo : log::Level::kWarning,
                    fmt::format("  status:   {}{} (exit code {})", status.empty() ? "?" : status,
