@@ -64,7 +64,7 @@ std::string DescribeTarget(const std::string& target) {
   if (auto rest = after("proxy:")) {
     size_t slash = rest->rfind('/');
     if (slash != std::string::npos) {
-      return "proxy " + rest->substr(slash + 1) + " at " + rest->substr(0, slash);
+      return "proxy " + rest->substr(slash + 1) + " (API " + rest->substr(0, slash) + ")";
     }
     return "proxy " + *rest;
   }

@@ -11,8 +11,9 @@
 
 namespace chaosrun::faults {
 
-// "python3 (pid 1234)" for "process:python3/1234", "proxy web at 127.0.0.1:8474" for
-// "proxy:127.0.0.1:8474/web", "file /etc/x.pem", "interface host/lo"; anything else as given.
+// "python3 (pid 1234)" for "process:python3/1234", "proxy web (API 127.0.0.1:8474)" for
+// "proxy:127.0.0.1:8474/web" (the API the proxy is driven through), "file /etc/x.pem", "interface
+// host/lo"; anything else as given.
 std::string DescribeTarget(const std::string& target);
 // The targets joined with ", " (at most kShownTargets, then "and N more"); "no target" if none.
 std::string DescribeTargets(const std::vector<std::string>& targets);

@@ -13,7 +13,7 @@ std::string Undo(const std::string& driver, const std::string& func, const Json&
 
 TEST(Describe, TargetsByNameAndPid) {
   EXPECT_EQ(DescribeTarget("process:nginx/1234"), "nginx (pid 1234)");
-  EXPECT_EQ(DescribeTarget("proxy:127.0.0.1:8474/web"), "proxy web at 127.0.0.1:8474");
+  EXPECT_EQ(DescribeTarget("proxy:127.0.0.1:8474/web"), "proxy web (API 127.0.0.1:8474)");
   EXPECT_EQ(DescribeTarget("file:/etc/ssl/x.pem"), "file /etc/ssl/x.pem");
   EXPECT_EQ(DescribeTarget("unit:nginx.service"), "unit nginx.service");
   EXPECT_EQ(DescribeTarget("something"), "something");
