@@ -1,8 +1,8 @@
 // Lookups in the option table (cli/options.h) and the did-you-mean of usage errors.
 #include <algorithm>
-#include <vector>
 
 #include "cli/options.h"
+#include "common/nearest.h"
 
 namespace chaosrun::cli {
 
@@ -33,20 +33,7 @@ std::string Closest(std::string_view word, std::span<const std::string> candidat
   std::string best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
   for (const std::string& c : candidates) {
-    // Levenshtein distance with transpositions counted as one edit.
-    std::vector<std::vector<size_t>> d(word.size() + 1, std::vector<size_t>(c.size() + 1));
-    for (size_t i = 0; i <= word.size(); ++i) d[i][0] = i;
-    for (size_t j = 0; j <= c.size(); ++j) d[0][j] = j;
-    for (size_t i = 1; i <= word.size(); ++i) {
-      for (size_t j = 1; j <= c.size(); ++j) {
-        size_t cost = word[i - 1] == c[j - 1] ? 0 : 1;
-        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-        if (i > 1 && j > 1 && word[i - 1] == c[j - 2] && word[i - 2] == c[j - 1]) {
-          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-      }
-    }
-    size_t distance = d[word.size()][c.size()];
+    size_t distance = EditDistance(word, c);  // common/nearest.h: the one implementation
     // A known name that the word begins (--journal for --journal-path) is one edit away.
     if (word.size() >= 3 && c.size() > word.size() && c.compare(0, word.size(), word) == 0) {
       distance = std::min<size_t>(distance, 1);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <system_error>
 
 #include "common/log.h"
 #include "faults/describe.h"
@@ -40,8 +41,18 @@ FaultManager::FaultManager(plugin::Registry& registry, guard::Guard& guard, Cloc
       guard_(guard),
       clock_(clock),
       options_(std::move(options)),
-      wake_(std::make_unique<CancelSource>()) {
-  watchdog_ = std::thread([this] { WatchdogLoop(); });
+      wake_(std::make_unique<CancelSource>()) {}
+
+Status FaultManager::EnsureWatchdog() {
+  // Started with the first fault: a run that injects none needs no thread for it.
+  std::lock_guard lock(watchdog_mu_);
+  if (watchdog_.joinable()) return Status::Ok();
+  try {
+    watchdog_ = std::thread([this] { WatchdogLoop(); });
+  } catch (const std::system_error& e) {
+    return Status::IoError(std::string("cannot start the undo watchdog: ") + e.what());
+  }
+  return Status::Ok();
 }
 
 FaultManager::~FaultManager() {
@@ -51,7 +62,10 @@ FaultManager::~FaultManager() {
     std::lock_guard lock(wake_mu_);
     wake_->Cancel("shutdown");
   }
-  if (watchdog_.joinable()) watchdog_.join();
+  {
+    std::lock_guard lock(watchdog_mu_);
+    if (watchdog_.joinable()) watchdog_.join();
+  }
   // A fault still applied now outlives its run (its undo failed or hung): no one in this process
   // will undo it any more. Released, it is recovered as a dead runner's would be, also when this
   // process (a daemon) lives on.
@@ -187,10 +201,12 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   std::optional<double> limit = guard_.max_duration();
   if (duration && (!limit || *duration < *limit)) limit = duration;
 
-  // 3. Ledger: intent + undo, synced before anything changes.
+  // 3. Ledger: intent + undo, synced before anything changes; the watchdog that keeps the
+  // fault's time limit runs before the fault can exist.
   if (Status st = EnsureLedger(); !st.ok()) {
     return refuse("ledger", "cannot record the undo: " + st.message());
   }
+  if (Status st = EnsureWatchdog(); !st.ok()) return refuse("internal", st.message());
   auto fault = std::make_unique<Fault>();
   fault->id = ledger::NewFaultId();
   fault->activity = StrField(activity, "name");
@@ -361,7 +377,12 @@ Json FaultManager::UndoAll(const std::string& reason, const CancelToken& hurry) 
   // interrupt during the final undo never waits for a watchdog undo's whole limit.
   CancelSource linked;
   std::thread linker;
-  if (hurry.fd() >= 0) {
+  bool watchdog_running;
+  {
+    std::lock_guard lock(watchdog_mu_);
+    watchdog_running = watchdog_.joinable();
+  }
+  if (hurry.fd() >= 0 && watchdog_running) {  // no watchdog (no fault yet): nothing to hurry
     try {
       linker = std::thread([this, hurry, done = linked.token()] {
         // An event, not a time: wait on the two tokens' descriptors.

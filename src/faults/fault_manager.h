@@ -109,6 +109,7 @@ class FaultManager {
                                      const std::string& func, const Json& provider,
                                      const CancelToken& cancel);
   Status EnsureLedger();
+  Status EnsureWatchdog();
   Json UndoOne(Fault& f, const std::string& reason, const CancelToken& hurry);
   plugin::CallResult AttemptUndo(Fault& f, const CancelToken& hurry);
   void NoteUndoResult(Fault& f, const std::string& reason, const plugin::CallResult& r);
@@ -131,6 +132,7 @@ class FaultManager {
   std::unique_ptr<CancelSource> wake_;  // replaced each time the deadlines change
   // The last watchdog undo record of each fault, in first-seen order (guarded by undo_mu_).
   std::vector<std::pair<std::string, Json>> watchdog_records_;
+  std::mutex watchdog_mu_;  // guards watchdog_ (started with the first fault)
   std::thread watchdog_;
 };
 
