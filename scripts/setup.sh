@@ -37,4 +37,17 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The real Toxiproxy Node client for tests/integration/toxiproxy_clients, from npm, outside the
+# checkout (the test reads the same path). Needs node >= 18 and npm (Debian: nodejs npm); without
+# them the test skips, unless CHAOSRUN_REQUIRE_TOXIPROXY_CLIENTS=1.
+node_prefix="${CHAOSRUN_NODE_PREFIX:-$HOME/.cache/chaosrun/node}"
+node_client="$node_prefix/node_modules/toxiproxy-node-client/package.json"
+if ! grep -qs '"version": "4.1.0"' "$node_client"; then
+  if command -v npm > /dev/null 2>&1; then
+    npm install --no-save --no-audit --no-fund --prefix "$node_prefix" toxiproxy-node-client@4.1.0
+  else
+    echo "setup: no npm: $node_client not installed (the Node-client test will skip)"
+  fi
+fi
 echo "setup: all build and test dependencies are installed"
