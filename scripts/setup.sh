@@ -21,6 +21,10 @@ packages=(
   python3-requests  # python providers through the bridge (tests, corpus)
 )
 
+# node and npm for the real Toxiproxy Node client (below), from Debian unless some npm is there
+# already (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+command -v npm > /dev/null 2>&1 || packages+=(nodejs npm)
+
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(wrk nginx-light socat haproxy util-linux)
 fi
@@ -39,8 +43,8 @@ if ((${#missing[@]})); then
 fi
 
 # The real Toxiproxy Node client for tests/integration/toxiproxy_clients, from npm, outside the
-# checkout (the test reads the same path). Needs node >= 18 and npm (Debian: nodejs npm); without
-# them the test skips, unless CHAOSRUN_REQUIRE_TOXIPROXY_CLIENTS=1.
+# checkout (the test reads the same path). Needs node >= 18 and npm; without them the test
+# skips, unless CHAOSRUN_REQUIRE_TOXIPROXY_CLIENTS=1.
 node_prefix="${CHAOSRUN_NODE_PREFIX:-$HOME/.cache/chaosrun/node}"
 node_client="$node_prefix/node_modules/toxiproxy-node-client/package.json"
 if ! grep -qs '"version": "4.1.0"' "$node_client"; then
