@@ -77,10 +77,15 @@ std::string CommandList(uint32_t commands) {
 
 Status UnknownOption(const std::string& arg, Command command) {
   std::string name = arg.substr(0, arg.find('='));
-  const OptionSpec* elsewhere = FindOption(name);
-  if (elsewhere != nullptr) {
-    return UsageError("no such option: " + name + " (it only applies to " +
-                      CommandList(elsewhere->commands) + ")");
+  uint32_t elsewhere = 0;  // an option may have a row per group of commands (--json)
+  for (const OptionSpec& o : OptionTable()) {
+    if (LongName(o) == name || (!ShortName(o).empty() && ShortName(o) == name)) {
+      elsewhere |= o.commands;
+    }
+  }
+  if (elsewhere != 0) {
+    return UsageError("no such option: " + name + " (it only applies to " + CommandList(elsewhere) +
+                      ")");
   }
   std::vector<std::string> known;
   for (const OptionSpec& o : OptionTable()) {
@@ -224,9 +229,31 @@ Status ParseOptions(Args& a, std::vector<std::string> argv, std::vector<std::str
   return Status::Ok();
 }
 
+// `--journal-path=` (an empty inline value, e.g. from an unset variable) is a usage error: CLI11
+// would take the next argument as the value, and a journal or log could overwrite that file.
+Status RefuseEmptyInlineValues(const std::vector<std::string>& argv, size_t end) {
+  for (size_t i = 0; i < end && i < argv.size(); ++i) {
+    const std::string& arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0 || arg.back() != '=') continue;
+    const std::string name = arg.substr(0, arg.size() - 1);
+    if (name.find('=') != std::string::npos) continue;
+    const OptionSpec* o = FindOption(name);
+    if (o == nullptr) continue;  // unknown: reported as such later
+    if (o->value == nullptr) return UsageError("option " + name + " does not take a value");
+    return UsageError("option " + name + " needs a value");
+  }
+  return Status::Ok();
+}
+
 Result<Args> ParseArgsOrThrow(const std::vector<std::string>& argv) {
   Args a;
   CommandWord word = FindCommandWord(argv);
+  const bool remote =
+      word.index < argv.size() && !word.after_dashes && argv[word.index] == "remote";
+  if (Status st = RefuseEmptyInlineValues(argv, remote ? word.index : argv.size()); !st.ok()) {
+    return Err(st);
+  }
   std::vector<std::string> rest = argv;
   bool explicit_command = false;
   if (word.index < argv.size()) {

@@ -93,12 +93,26 @@ TEST(Args, AnUnknownOptionIsAUsageErrorWithDidYouMean) {
             "no such option: --api (it only applies to `chaosrun proxy serve`)");
   EXPECT_EQ(ArgsError({"drivers", "--journal-path", "j"}),
             "no such option: --journal-path (it only applies to `chaosrun run`)");
+  EXPECT_EQ(ArgsError({"run", "--json", "x.json"}),
+            "no such option: --json (it only applies to `chaosrun validate`, `chaosrun drivers` "
+            "and `chaosrun recover`)");
 }
 
 TEST(Args, ValuesAndFlagsAreChecked) {
   EXPECT_EQ(ArgsError({"run", "--journal-path"}), "option --journal-path needs a value");
   EXPECT_EQ(ArgsError({"run", "--fail-fast=yes", "x.json"}),
             "option --fail-fast does not take a value");
+  // An empty inline value (an unset variable) never takes the next argument as the value: the
+  // journal would overwrite that file.
+  EXPECT_EQ(ArgsError({"run", "--journal-path=", "victim.json", "e.json"}),
+            "option --journal-path needs a value");
+  EXPECT_EQ(ArgsError({"--journal-path=", "e.json"}), "option --journal-path needs a value");
+  EXPECT_EQ(ArgsError({"--log-file=", "run", "e.json"}), "option --log-file needs a value");
+  EXPECT_EQ(ArgsError({"validate", "--var=", "e.json"}), "option --var needs a value");
+  EXPECT_EQ(ArgsError({"run", "--fail-fast=", "x.json"}),
+            "option --fail-fast does not take a value");
+  EXPECT_EQ(ArgsError({"run", "x.json", "--", "--journal-path="}),
+            "unexpected extra argument: --journal-path=");
   EXPECT_EQ(ArgsError({"run"}), "missing argument: SOURCE");
   EXPECT_EQ(ArgsError({"run", "a.json", "b.json"}), "unexpected extra argument: b.json");
   EXPECT_EQ(ArgsError({"drivers", "extra"}), "unexpected argument: extra");
