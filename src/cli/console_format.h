@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/json.h"
+#include "common/url_text.h"
 #include "engine/observer.h"
 
 namespace chaosrun::cli {
@@ -48,7 +49,7 @@ std::string HttpRequestText(const Json& provider);
 std::string VerboseEnd(const Json& record, const std::string& request);
 
 // A URL without its credentials, query and fragment ("?…" marks a dropped query).
-std::string ShownUrl(const std::string& url);
+using chaosrun::ShownUrl;  // common/url_text.h
 // argv as a shell would read it (single quotes where needed).
 std::string ShellJoin(const Json& argv);
 
