@@ -6,11 +6,20 @@ namespace chaosrun::proxy_api {
 
 namespace {
 
+// Names and values come from API clients: shown as they are when plain printable ASCII, else
+// quoted with JSON escapes, so that a name holding a newline cannot forge a log line.
+std::string Plain(const std::string& text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c > 0x7e) return DumpCompact(Json(text));
+  }
+  return text;
+}
+
 std::string ChangeText(const Json& obj, const char* key) {
   if (!obj.is_object()) return {};
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : DumpCompact(*it);
+  return it->is_string() ? Plain(it->get<std::string>()) : DumpCompact(*it);
 }
 
 bool ChangeEnabled(const Json& proxy) {
@@ -27,7 +36,8 @@ std::string ToxicText(const Json& toxic) {
   if (const Json* a = Member(toxic, "attributes"); a != nullptr && a->is_object() && !a->empty()) {
     out += ",";
     for (auto it = a->begin(); it != a->end(); ++it) {
-      out += " " + it.key() + "=" + (it->is_string() ? it->get<std::string>() : DumpCompact(*it));
+      out += " " + Plain(it.key()) + "=" +
+             (it->is_string() ? Plain(it->get<std::string>()) : DumpCompact(*it));
     }
   }
   return out;
@@ -63,20 +73,22 @@ void LogProxyUpdated(const Json& before, const Json& after) {
   if (!changed) log::Info("proxy {}: updated, nothing changed", name);
 }
 
-void LogProxyDeleted(const std::string& name) { log::Info("proxy {}: deleted", name); }
+void LogProxyDeleted(const std::string& name) { log::Info("proxy {}: deleted", Plain(name)); }
 
 void LogProxiesReset() { log::Info("proxies reset: every proxy enabled, every toxic removed"); }
 
 void LogToxicAdded(const std::string& proxy, const Json& toxic) {
-  log::Info("proxy {}: toxic {} added ({})", proxy, ChangeText(toxic, "name"), ToxicText(toxic));
+  log::Info("proxy {}: toxic {} added ({})", Plain(proxy), ChangeText(toxic, "name"),
+            ToxicText(toxic));
 }
 
 void LogToxicUpdated(const std::string& proxy, const Json& toxic) {
-  log::Info("proxy {}: toxic {} updated ({})", proxy, ChangeText(toxic, "name"), ToxicText(toxic));
+  log::Info("proxy {}: toxic {} updated ({})", Plain(proxy), ChangeText(toxic, "name"),
+            ToxicText(toxic));
 }
 
 void LogToxicRemoved(const std::string& proxy, const std::string& toxic) {
-  log::Info("proxy {}: toxic {} removed", proxy, toxic);
+  log::Info("proxy {}: toxic {} removed", Plain(proxy), Plain(toxic));
 }
 
 }  // namespace chaosrun::proxy_api

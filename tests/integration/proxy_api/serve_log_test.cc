@@ -101,5 +101,29 @@ TEST(ProxyServeLog, EveryChangeIsOneInfoLine) {
   EXPECT_TRUE(LogLinesWith(err, "WARNING]").empty()) << err;
 }
 
+// A name from a client holding a newline cannot forge a log line: it is shown JSON-quoted.
+TEST(ProxyServeLog, ANameCannotForgeALogLine) {
+  EchoServer echo;
+  const std::string upstream = "127.0.0.1:" + std::to_string(echo.port());
+  ServeProcess serve({"proxy", "serve", "--api", "127.0.0.1:0"});
+  const int api = serve.WaitForApiPort();
+  ASSERT_GT(api, 0);
+  auto created =
+      Fetch(api, "POST", "/proxies",
+            R"({"name":"evil\n[2026-12-07 13:00:00 ERROR] forged","listen":"127.0.0.1:0",)"
+            R"("upstream":")" +
+                upstream + R"("})");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  serve.Signal(SIGTERM);
+  Exit exit = serve.Wait();
+  EXPECT_EQ(exit.code, 0) << exit.err;
+  EXPECT_TRUE(LogLinesWith(exit.err, "ERROR]").empty()) << exit.err;
+  EXPECT_EQ(
+      LogLinesWith(exit.err, R"(INFO] proxy "evil\n[2026-12-07 13:00:00 ERROR] forged": )").size(),
+      1u)
+      << exit.err;
+}
+
 }  // namespace
 }  // namespace chaosrun::apitest
