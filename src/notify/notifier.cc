@@ -66,20 +66,34 @@ size_t Notifier::Finish(double max_seconds) {
     (void)clock_.SleepFor(SecondsToDuration(max_seconds), idle_.token());
   }
   size_t cut = 0;
+  std::string interrupted;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
     cut = queue_.size() + (busy_ ? 1 : 0);
     failures_ += queue_.size();  // the one in flight is counted when its try returns
     queue_.clear();
+    interrupted = interrupted_;
   }
-  if (cut > 0) {
+  // The one warning of a cut: the request in flight, cancelled below, adds none (Deliver).
+  if (cut > 0 && !interrupted.empty()) {
+    log::Warn("notifications: {} not delivered ({}); dropped", cut, interrupted);
+  } else if (cut > 0) {
     log::Warn("notifications: {} not delivered within {} s of the end; dropped", cut, max_seconds);
   }
   stop_.Cancel("chaosrun is exiting");
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   return cut;
+}
+
+void Notifier::Interrupt(const std::string& reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (!interrupted_.empty()) return;
+    interrupted_ = reason.empty() ? "interrupted" : reason;
+  }
+  idle_.Cancel("interrupted");
 }
 
 uint64_t Notifier::delivered() const {
@@ -140,6 +154,11 @@ bool Notifier::Deliver(const Item& item) {
     log::Debug("notification {} sent to the channel {} (HTTP {})", item.event, channel.pointer,
                r.status);
     return true;
+  }
+  if (r.error == providers::HttpResult::Error::kCancelled && stop_.cancelled()) {
+    // Cut by Finish(), whose warning counted it already.
+    log::Debug("notification {} to the channel {} cancelled at exit", item.event, channel.pointer);
+    return false;
   }
   std::string why = r.error == providers::HttpResult::Error::kNone
                         ? "HTTP " + std::to_string(r.status)

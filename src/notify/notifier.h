@@ -8,7 +8,8 @@
 // Never blocking, never failing the run: Notify() only queues (a worker thread, started on the
 // first event a channel wants, sends in order); a failed or refused delivery is a warning in the
 // log naming the channel's pointer (never its URL: a webhook's path is often its secret), and
-// nothing else. Finish() waits for what is queued for at most a bound, then cancels the rest.
+// nothing else. Finish() waits for what is queued for at most a bound, then cancels the rest;
+// Interrupt() (a Ctrl-C during that wait, or before it) cuts the wait at once.
 // Every payload goes through the redactor before it leaves: no registered secret is sent.
 //
 // Thread-safety: Notify and Finish from any thread; the destructor calls Finish(0) (cancels).
@@ -56,6 +57,10 @@ class Notifier {
   // many), and the worker joined. Notify() after it does nothing. Returns how many were dropped.
   size_t Finish(double max_seconds);
 
+  // Finish() (running or to come) waits no more: the request in flight is cancelled and the rest
+  // dropped, with one warning naming `reason`. Idempotent; from any thread.
+  void Interrupt(const std::string& reason);
+
   uint64_t delivered() const;
   uint64_t failures() const;
 
@@ -81,7 +86,9 @@ class Notifier {
   uint64_t delivered_ = 0;
   uint64_t failures_ = 0;
   CancelSource stop_;
-  CancelSource idle_;  // fires once nothing is queued or in flight after Finish() began
+  std::string interrupted_;  // Interrupt()'s reason ("" = none)
+  CancelSource idle_;  // fires once nothing is queued or in flight after Finish() began, or on
+                       // Interrupt()
   std::thread thread_;
 };
 

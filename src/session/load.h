@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cancel.h"
 #include "common/json.h"
 #include "common/status.h"
 #include "subst/configuration.h"
@@ -26,6 +27,9 @@ struct SourceOptions {
   size_t max_bytes = size_t{16} << 20;  // a larger answer is refused
   double connect_timeout_seconds = 10;
   double timeout_seconds = 30;  // the whole download
+  // The run's or validation's interrupt (Ctrl-C): cancels the download at once, which then fails
+  // with "Interrupted: <reason> while fetching the experiment from URL; nothing was run".
+  CancelToken cancel;
 };
 
 // A path to a JSON or YAML experiment, or an http:// or https:// URL: a GET with the reference's

@@ -98,7 +98,7 @@ Result<Json> LoadUrl(const std::string& url, const SourceOptions& options) {
   req.timeout.total = options.timeout_seconds;
   req.max_body = options.max_bytes;
   log::Debug("fetching the experiment from {}", url);
-  providers::HttpResult r = providers::PerformHttp(req, CancelToken());
+  providers::HttpResult r = providers::PerformHttp(req, options.cancel);
   using E = providers::HttpResult::Error;
   switch (r.error) {
     case E::kNone:
@@ -106,6 +106,10 @@ Result<Json> LoadUrl(const std::string& url, const SourceOptions& options) {
     case E::kTooLarge:
       return Err(FetchError(
           url, "the answer is larger than the " + Megabytes(options.max_bytes) + " limit"));
+    case E::kCancelled:  // the run's interrupt (Ctrl-C): as an interrupt before the run
+      return Err(Status::Cancelled("Interrupted: " + options.cancel.reason() +
+                                   " while fetching the experiment from " + url +
+                                   "; nothing was run"));
     case E::kTimeout:
       return Err(FetchError(
           url, fmt::format("no complete answer within {:g} s (timeout)", options.timeout_seconds)));

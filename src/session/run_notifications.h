@@ -25,6 +25,8 @@ class RunNotifications {
   void Started(const Json& experiment);
   // After the pipeline (once): the end events from `out`, then waits for them (bounded).
   void Ended(const Outcome& out);
+  // The wait of Ended() (running or to come) ends at once (notify::Notifier::Interrupt).
+  void Interrupt(const std::string& reason) { notifier_.Interrupt(reason); }
 
  private:
   notify::Notifier notifier_;

@@ -92,14 +92,22 @@ struct Session::Impl {
   RunRequest request;
   const std::string run_id;
   std::unique_ptr<RunNotifications> notifications;  // the settings' channels, if any
-  std::mutex mu;                                    // guards runner, pending, done
+  std::mutex mu;  // guards notifications (the pointer), runner, pending, interrupts, draining, done
   engine::Runner* runner = nullptr;
   std::optional<std::pair<engine::InterruptKind, std::string>> pending;
+  CancelSource interrupted;  // every interrupt: cuts the experiment's download (a URL source)
+  int interrupts = 0;
+  bool draining = false;  // the end's notifications are going out
   bool done = false;
 };
 
 void Session::Impl::Interrupt(engine::InterruptKind kind, const std::string& reason) {
   std::lock_guard lock(mu);
+  interrupted.Cancel(reason);
+  // The wait for the end's notifications: cut by an interrupt during it, or by a second one (the
+  // first one stopped the run).
+  ++interrupts;
+  if (notifications && (draining || interrupts > 1)) notifications->Interrupt(reason);
   if (done) return;
   if (runner != nullptr) {
     runner->Interrupt(kind, reason);
@@ -155,6 +163,7 @@ void Session::Impl::Pipeline(Outcome& out) {
   SourceOptions source_options;
   source_options.verify_tls = request.verify_tls;
   source_options.auths = settings.auths;
+  source_options.cancel = interrupted.token();  // Ctrl-C cuts a download at once
   Result<Json> doc = request.document ? Result<Json>(*request.document)
                                       : LoadSource(request.source, source_options);
   if (!doc) return fail(doc.error().message());
@@ -163,8 +172,10 @@ void Session::Impl::Pipeline(Outcome& out) {
   subst::RegisterDocumentSecrets(*doc, ro.overrides, subst::ProcessEnv(), Redactor::Global());
   if (!settings.channels.empty()) {
     Clock& clock = request.clock != nullptr ? *request.clock : SystemClock();
-    notifications = std::make_unique<RunNotifications>(settings, clock);
-    notifications->Started(*doc);
+    auto n = std::make_unique<RunNotifications>(settings, clock);
+    n->Started(*doc);
+    std::lock_guard lock(mu);
+    notifications = std::move(n);
   }
   // The settings' runtime strategies and global controls (the controls file lives until the
   // run is over).
@@ -217,7 +228,9 @@ void Session::Impl::RunWithFaults(Outcome& out, const Json& doc, engine::RunOpti
                                   plugin::Registry& registry, guard::Guard& guard,
                                   const std::string& state_dir) {
   Clock& clock = request.clock != nullptr ? *request.clock : SystemClock();
-  faults::FaultManager fault_manager(registry, guard, clock, {run_id, state_dir});
+  // Without an observer (chaosrund) the log is the record: each applied fault gets an INFO line.
+  faults::FaultManager fault_manager(registry, guard, clock,
+                                     {run_id, state_dir, request.observer == nullptr});
   RunFaultHooks hooks(fault_manager, state_dir);
   ro.faults = &hooks;
 
@@ -303,6 +316,14 @@ Outcome Session::Run() {
   Outcome out;
   out.run_id = impl_->run_id;
   bool ok = NoThrow("the run pipeline", [&] { impl_->Pipeline(out); });
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->draining = true;
+    // An interrupt that came between the run's end and now cuts the wait as well.
+    if (impl_->notifications && impl_->interrupts > 1) {
+      impl_->notifications->Interrupt(impl_->interrupted.token().reason());
+    }
+  }
   if (impl_->notifications) {
     NoThrow("the run's notifications", [&] { impl_->notifications->Ended(out); });
   }
