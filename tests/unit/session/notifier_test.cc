@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "support/fake_clock.h"
@@ -156,6 +157,54 @@ TEST(Notifier, AReceiverThatNeverAnswersIsCutAtTheBound) {
   release.Open();
   n.Notify("run-completed", Json::object());  // after Finish: nothing
   EXPECT_EQ(n.failures(), 2u);
+}
+
+// A clock that never advances: only Interrupt() can end Finish()'s wait (from another thread,
+// before or while Finish waits: the outcome is the same).
+TEST(Notifier, AnInterruptEndsTheDrainAndDropsWhatIsLeft) {
+  HttpServer server;
+  Gate release;
+  Gate arrived;
+  server.Handle("*", "/stall", [&](const TestRequest&) {
+    arrived.Open();
+    release.Wait();
+    return NotifierReply(200, "");
+  });
+  Channel c = HttpChannel(server.Url("/stall"));
+  testing::FakeClock clock(/*auto_advance=*/false);
+  Redactor redactor;
+  NotifierOptions options;
+  options.read_timeout_seconds = 600;
+  Notifier n({c, c}, redactor, clock, options);
+  n.Notify("run-completed", Json::object());
+  arrived.Wait();
+  std::thread ctrl_c([&] { n.Interrupt("SIGINT received (Ctrl-C)"); });
+  EXPECT_EQ(n.Finish(10), 2u);  // one in flight (cancelled), one queued
+  ctrl_c.join();
+  EXPECT_EQ(n.delivered(), 0u);
+  EXPECT_EQ(n.failures(), 2u);
+  release.Open();
+}
+
+TEST(Notifier, AnInterruptBeforeTheDrainMeansNoWait) {
+  HttpServer server;
+  Gate release;
+  Gate arrived;
+  server.Handle("*", "/stall", [&](const TestRequest&) {
+    arrived.Open();
+    release.Wait();
+    return NotifierReply(200, "");
+  });
+  testing::FakeClock clock(/*auto_advance=*/false);  // a wait would never end
+  Redactor redactor;
+  Notifier n({HttpChannel(server.Url("/stall"))}, redactor, clock);
+  n.Notify("run-failed", Json::object());
+  arrived.Wait();
+  n.Interrupt("");
+  n.Interrupt("again");  // idempotent
+  EXPECT_EQ(n.Finish(10), 1u);
+  EXPECT_EQ(n.failures(), 1u);
+  release.Open();
 }
 
 TEST(Notifier, WithoutAWantedEventNoThreadAndNothingSent) {
