@@ -262,8 +262,9 @@ providers::Outcome FaultManager::RunActionPhases(const Json& activity, plugin::D
   // What the console shows (cli/console_observer.h): never the id or the raw plan by default.
   output["undo_description"] = f->undo_description;
   if (limit) output["max_duration"] = *limit;
-  log::Debug("fault {} applied: {}{}", f->id, f->shown,
-             limit ? fmt::format(" (undone automatically after {:g} s)", *limit) : "");
+  log::Write(options_.log_applied ? log::Level::kInfo : log::Level::kDebug,
+             fmt::format("fault {} applied: {}{}", f->id, f->shown,
+                         limit ? fmt::format(" (undone automatically after {:g} s)", *limit) : ""));
   return providers::Outcome::Succeeded(std::move(output));
 }
 
@@ -328,10 +329,11 @@ void FaultManager::NoteUndoResult(Fault& f, const std::string& reason,
   }
   if (record && ledger_) (void)ledger_->RecordUndoFailed(f.id, error);
   if (changed) {
-    log::Error("  undo of fault {} ({}) FAILED: {}; run `chaosrun recover`", f.shown,
+    log::Error("  undo of fault {} ({}: {}) FAILED: {}; run `chaosrun recover`", f.id, f.shown,
                f.undo_description, error);
   } else if (failures % kLogEveryFailures == 0) {
-    log::Error("  undo of fault {} still FAILING after {} attempts: {}", f.shown, failures, error);
+    log::Error("  undo of fault {} ({}) still FAILING after {} attempts: {}", f.id, f.shown,
+               failures, error);
   }
 }
 

@@ -48,6 +48,9 @@ inline constexpr double kMaxRetrySeconds = 30;
 struct Options {
   std::string run_id;
   std::string state_dir;  // the ledger and the halt file live here
+  // An INFO line per applied fault, with its id: for a run without a console (chaosrund), whose
+  // log is the only record; the CLI's console shows each fault itself.
+  bool log_applied = false;
 };
 
 class FaultManager {

@@ -42,9 +42,11 @@ class StubbornTest : public ::testing::Test {
     state_ = (dir_.path() / "state").string();
   }
 
-  std::unique_ptr<FaultManager> Make(std::vector<guard::Policy> layers = {}) {
+  std::unique_ptr<FaultManager> Make(std::vector<guard::Policy> layers = {},
+                                     bool log_applied = false) {
     guard_ = std::make_unique<guard::Guard>(std::move(layers), guard::ProtectedPids());
-    return std::make_unique<FaultManager>(registry_, *guard_, clock_, Options{"run-1", state_});
+    return std::make_unique<FaultManager>(registry_, *guard_, clock_,
+                                          Options{"run-1", state_, log_applied});
   }
 
   static Json Provider(Json args, const std::string& func = "fault",

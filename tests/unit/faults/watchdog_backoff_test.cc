@@ -62,6 +62,25 @@ TEST_F(StubbornTest, AFailingWatchdogUndoBacksOffAndLeavesBoundedRecords) {
   EXPECT_EQ(Lines(log_file, "undo of fault"), 3) << "log lines are not bounded";
 }
 
+// Without a console (chaosrund) each applied fault is an INFO line with its id; with one (the
+// CLI, whose console shows the fault) it is a debug line. A failed undo names the id either way.
+TEST_F(StubbornTest, AppliedFaultsAreLoggedAtInfoOnlyWithoutAConsole) {
+  for (bool log_applied : {false, true}) {
+    std::string log_file = (dir_.path() / ("log-" + std::to_string(log_applied))).string();
+    log::Init(
+        {.console_level = log::Level::kError, .file = log_file, .file_level = log::Level::kInfo});
+    auto fm = Make({}, log_applied);
+    auto out = fm->Run(kStubbornActivity, Provider({{"undo", "fail"}}), CancelToken());
+    ASSERT_EQ(out.kind, Kind::kSucceeded) << out.error;
+    const std::string id = out.output["fault"].get<std::string>();
+    (void)fm->UndoAll("end of run");
+    fm.reset();
+    log::Init({});
+    EXPECT_EQ(Lines(log_file, "INFO] fault " + id + " applied: "), log_applied ? 1 : 0);
+    EXPECT_EQ(Lines(log_file, "undo of fault " + id + " ("), 1);
+  }
+}
+
 TEST_F(StubbornTest, AChangingUndoErrorIsRecordedAtMostFiveTimes) {
   auto fm = Make();
   ASSERT_EQ(
