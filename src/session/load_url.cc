@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "common/redact.h"
+#include "common/url_text.h"
 #include "providers/http_transfer.h"
 
 namespace chaosrun::session {
@@ -35,7 +36,7 @@ std::string Megabytes(size_t bytes) {
 }
 
 Status FetchError(const std::string& url, const std::string& why) {
-  return Status::Unavailable("Failed to fetch the experiment from " + url + ": " + why);
+  return Status::Unavailable("Failed to fetch the experiment from " + ShownUrl(url) + ": " + why);
 }
 
 // The answer's body in an error message: its first line, at most 200 bytes.
@@ -97,7 +98,7 @@ Result<Json> LoadUrl(const std::string& url, const SourceOptions& options) {
   req.timeout.connect = options.connect_timeout_seconds;
   req.timeout.total = options.timeout_seconds;
   req.max_body = options.max_bytes;
-  log::Debug("fetching the experiment from {}", url);
+  log::Debug("fetching the experiment from {}", ShownUrl(url));
   providers::HttpResult r = providers::PerformHttp(req, options.cancel);
   using E = providers::HttpResult::Error;
   switch (r.error) {
@@ -108,7 +109,7 @@ Result<Json> LoadUrl(const std::string& url, const SourceOptions& options) {
           url, "the answer is larger than the " + Megabytes(options.max_bytes) + " limit"));
     case E::kCancelled:  // the run's interrupt (Ctrl-C): as an interrupt before the run
       return Err(Status::Cancelled("Interrupted: " + options.cancel.reason() +
-                                   " while fetching the experiment from " + url +
+                                   " while fetching the experiment from " + ShownUrl(url) +
                                    "; nothing was run"));
     case E::kTimeout:
       return Err(FetchError(
@@ -125,20 +126,22 @@ Result<Json> LoadUrl(const std::string& url, const SourceOptions& options) {
   auto format = DownloadFormat(content_type, url);
   if (!format) {
     return Err(Status::InvalidArgument(
-        "the experiment from " + url + " has the Content-Type '" + content_type.value_or("") +
+        "the experiment from " + ShownUrl(url) + " has the Content-Type '" +
+        content_type.value_or("") +
         "': only json and yaml (application/json, application/x-yaml, text/yaml, text/plain, or "
         "a path ending in .json, .yaml or .yml) are supported"));
   }
   Result<Json> doc = Err(Status::Internal("unparsed"));
   if (*format == parse::DocFormat::kUnknown) {  // text/plain: JSON, else YAML
-    doc = parse::ParseText(r.body, parse::DocFormat::kJson, url);
-    if (!doc) doc = parse::ParseText(r.body, parse::DocFormat::kYaml, url);
+    doc = parse::ParseText(r.body, parse::DocFormat::kJson, ShownUrl(url));
+    if (!doc) doc = parse::ParseText(r.body, parse::DocFormat::kYaml, ShownUrl(url));
   } else {
-    doc = parse::ParseText(r.body, *format, url);
+    doc = parse::ParseText(r.body, *format, ShownUrl(url));
   }
   if (!doc) return doc;
   if (!doc->is_object()) {
-    return Err(Status::InvalidArgument(url + ": the experiment document must be a mapping"));
+    return Err(
+        Status::InvalidArgument(ShownUrl(url) + ": the experiment document must be a mapping"));
   }
   return doc;
 }
