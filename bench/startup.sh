@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Start-up benchmark: runs bench/minimal.json (one probe, one action, one rollback, all `echo`
-# processes) N times and reports the median and p90 wall time and the peak RSS per run. If the
-# reference (`chaos`) is on the PATH it runs the same experiment in the same loop and prints the
-# ratio. Builds nothing of chaosrun: uses $CHAOSRUN or build/bin/chaosrun. Compiles the tiny
+# processes, a durable journal) N times and reports the median and p90 wall time and the peak RSS
+# per run, against the floor (bench/floor.cc: the same four processes spawned and reaped and a
+# journal of the same size written durably, nothing else), interleaved run by run so a change of
+# load hits both alike. If the reference (`chaos`) is on the PATH it runs in the same loop too.
+# Targets (docs/performance.md): chaosrun's own overhead above the floor at most 2 ms (median),
+# and at most 1/100 of the reference's overhead above the same floor. Builds nothing of chaosrun: uses $CHAOSRUN or build/bin/chaosrun. Compiles the tiny
 # measuring helper bench/measure.cc with g++ into a temporary directory.
 #
-#   bench/startup.sh [N]          N runs per tool (default 200)
+#   bench/startup.sh [N]          N rounds (default 200)
 #   CHAOSRUN=/path/to/chaosrun bench/startup.sh
 set -euo pipefail
 
@@ -45,57 +48,61 @@ summarize() {
     }'
 }
 
-# bench NAME SAMPLES-FILE COMMAND...: one warm-up run, then N measured runs; a run that does not
-# exit 0 stops the benchmark (a fast failure is not a result).
-bench() {
-  local name="$1" out="$2"
-  shift 2
-  : > "$out"
-  "$work/measure" "$@" > /dev/null || {
-    echo "startup.sh: $name failed on the warm-up run: $*" >&2
-    exit 1
-  }
-  for ((i = 0; i < runs; i++)); do
-    if ! "$work/measure" "$@" >> "$out"; then
-      echo "startup.sh: $name run $i exited non-zero: $*" >&2
-      exit 1
-    fi
-  done
-}
-
 cd "$work"
 echo "experiment: $experiment"
 echo "runs:       $runs per tool (after one warm-up run)"
 echo "machine:    $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-bench chaosrun "$work/chaosrun.txt" "$chaosrun" run --state-dir "$work/state" \
-  --journal-path "$work/journal-chaosrun.json" "$experiment"
+have_chaos=0
+command -v chaos > /dev/null 2>&1 && have_chaos=1
+chaosrun_cmd=("$chaosrun" run --state-dir "$work/state" --journal-path "$work/journal-chaosrun.json"
+  "$experiment")
+floor_cmd=("$work/floor" "$work/journal-floor.json")
+chaos_cmd=(chaos --no-version-check --no-log-file run --journal-path "$work/journal-chaos.json"
+  "$experiment")
+
+# One warm-up run each, then N rounds of one run each, interleaved; a run that does not exit 0
+# stops the benchmark (a fast failure is not a result).
+once() {
+  local out="$1"
+  shift
+  if ! "$work/measure" "$@" >> "$out"; then
+    echo "startup.sh: a run exited non-zero: $*" >&2
+    exit 1
+  fi
+}
+once /dev/null "${chaosrun_cmd[@]}"
+once /dev/null "${floor_cmd[@]}"
+(( have_chaos )) && once /dev/null "${chaos_cmd[@]}"
+: > "$work/chaosrun.txt"
+: > "$work/floor.txt"
+: > "$work/chaos.txt"
+for ((i = 0; i < runs; i++)); do
+  once "$work/chaosrun.txt" "${chaosrun_cmd[@]}"
+  once "$work/floor.txt" "${floor_cmd[@]}"
+  (( have_chaos )) && once "$work/chaos.txt" "${chaos_cmd[@]}"
+done
+
+line() {
+  printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' "$@"
+}
 read -r c_med c_p90 c_rss c_cpu < <(summarize "$work/chaosrun.txt")
-printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' \
-  chaosrun "$c_med" "$c_p90" "$c_rss" "$c_cpu"
-
-# The floor: the experiment's four echo processes spawned, captured and reaped by a tiny C++
-# program (bench/floor.cc) — what any runner must spend. chaosrun's own cost is the difference.
-bench floor "$work/floor.txt" "$work/floor"
 read -r f_med f_p90 f_rss f_cpu < <(summarize "$work/floor.txt")
-printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' \
-  floor "$f_med" "$f_p90" "$f_rss" "$f_cpu"
-awk -v c="$c_med" -v f="$f_med" -v cc="$c_cpu" -v fc="$f_cpu" 'BEGIN {
-  printf "chaosrun\x27s own cost (chaosrun - floor): %.2f ms wall (median), %.2f ms CPU\n", c - f, cc - fc }'
+line chaosrun "$c_med" "$c_p90" "$c_rss" "$c_cpu"
+line floor "$f_med" "$f_p90" "$f_rss" "$f_cpu"
+over="$(awk -v c="$c_med" -v f="$f_med" 'BEGIN { printf "%.2f", c - f }')"
+awk -v o="$over" -v cc="$c_cpu" -v fc="$f_cpu" 'BEGIN {
+  printf "chaosrun\x27s own overhead (chaosrun - floor): %.2f ms wall (median), %.2f ms CPU\n", o, cc - fc }'
 
-if command -v chaos > /dev/null 2>&1; then
-  bench chaos "$work/chaos.txt" chaos --no-version-check --no-log-file run \
-    --journal-path "$work/journal-chaos.json" "$experiment"
+verdict="$(awk -v o="$over" 'BEGIN { print (o <= 2 ? "met" : "MISSED") }')"
+if (( have_chaos )); then
   read -r r_med r_p90 r_rss r_cpu < <(summarize "$work/chaos.txt")
-  printf '%-10s median %8s ms   p90 %8s ms   max RSS %7s MiB   median CPU %8s ms\n' \
-    chaos "$r_med" "$r_p90" "$r_rss" "$r_cpu"
-  awk -v a="$r_med" -v b="$c_med" -v x="$r_rss" -v y="$c_rss" \
-    'BEGIN { printf "ratio      chaos/chaosrun: %.1fx wall time (median), %.1fx peak RSS\n", a / b, x / y }'
+  line chaos "$r_med" "$r_p90" "$r_rss" "$r_cpu"
+  awk -v r="$r_med" -v f="$f_med" -v o="$over" 'BEGIN {
+    printf "reference\x27s overhead %.2f ms; chaosrun\x27s is 1/%.0f of it (target: at most 1/100): %s\n",
+           r - f, (o > 0 ? (r - f) / o : 0), (o <= (r - f) / 100 ? "met" : "MISSED") }'
 else
   echo "chaos (the reference) is not on the PATH: no comparison"
 fi
-
-awk -v m="$c_med" -v r="$c_rss" 'BEGIN {
-  printf "targets    median < 5 ms: %s   peak RSS < 8 MiB: %s\n",
-         (m < 5 ? "met" : "MISSED"), (r < 8 ? "met" : "MISSED") }'
+echo "target     overhead <= 2 ms (median): $verdict"

@@ -102,8 +102,8 @@ TEST_P(Typo, IsAnErrorUnderStrict) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Keys, Typo, ::testing::ValuesIn(kTypos),
-                         [](const ::testing::TestParamInfo<TypoCase>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<TypoCase>& test) {
+                           return std::string(test.param.name);
                          });
 
 TEST(UnknownKeys, FarFromAnyKnownKeyStaySilentEvenUnderStrict) {
