@@ -51,8 +51,8 @@ static int WriteDurably(const std::string& path) {
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return 1;
   const std::string body(kJournalBytes, ' ');
-  const bool ok = write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-                  fsync(fd) == 0;
+  const bool ok =
+      write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) && fsync(fd) == 0;
   close(fd);
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) return 1;
   const size_t slash = path.rfind('/');
