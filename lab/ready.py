@@ -7,6 +7,9 @@ Usage: ready.py LIMIT CHECK...  where CHECK is one of
   tls:PORT:CAFILE        a TLS handshake with 127.0.0.1:PORT verifies for "localhost"
   http:URL               GET URL answers 2xx
   prom1:URL:QUERY        Prometheus at URL answers QUERY with one sample of value 1
+  promany:URL:QUERY      ... answers QUERY with at least one sample (a series exists, e.g. a
+                         comparison that holds: "ml_dataset_age_seconds <= 3")
+  promnone:URL:QUERY     ... answers QUERY with no sample (e.g. no ALERTS pending or firing)
 """
 import json
 import os
@@ -30,10 +33,14 @@ def http_ok(url):
         return 200 <= r.status < 300
 
 
-def prom1(url, query):
+def prom_result(url, query):
     u = url + "/api/v1/query?query=" + urllib.parse.quote(query)
     with urllib.request.urlopen(u, timeout=1) as r:
-        res = json.load(r)["data"]["result"]
+        return json.load(r)["data"]["result"]
+
+
+def prom1(url, query):
+    res = prom_result(url, query)
     return bool(res) and res[0]["value"][1] == "1"
 
 
@@ -44,11 +51,14 @@ def check(spec):
         return tls_ok(port, ca)
     if kind == "http":
         return http_ok(rest)
-    if kind == "prom1":
+    if kind in ("prom1", "promany", "promnone"):
         # URL is http://HOST:PORT, so the query follows the third ':'.
         scheme, host, port_query = rest.split(":", 2)
         port, query = port_query.split(":", 1)
-        return prom1(scheme + ":" + host + ":" + port, query)
+        url = scheme + ":" + host + ":" + port
+        if kind == "prom1":
+            return prom1(url, query)
+        return bool(prom_result(url, query)) == (kind == "promany")
     raise ValueError("unknown check " + spec)
 
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The fire-drill lab (docs/fire-drills.md): nginx with TLS, a metrics exporter, chaosrun's fault
 # proxy in front of it, Prometheus scraping through the proxy with alert rules, and Alertmanager
-# routing to a notification sink port. Everything on free 127.0.0.1 ports, all state in one
+# routing to two notification sink ports. Everything on free 127.0.0.1 ports, all state in one
 # temporary directory, nothing system-wide and no root.
+# --ml adds the ML lab (docs/ml-lab.md, lab/ml/): a data source, a pipeline, a model registry
+# and server, a feedback collector and an app, two more proxies and the ML alert rules.
 #
-#   scripts/lab.sh up [--break-alerting]   start it (prints the directory and the var file)
+#   scripts/lab.sh up [--ml] [--break-alerting]
+#                                          start it (prints the directory and the var file);
+#                                          --break-alerting: Prometheus without any rule file
 #   scripts/lab.sh status [--json|--env]   what runs where; --json is usable as --var-file,
 #                                          --env prints CHAOSRUN_LAB_*=value lines (the drills'
 #                                          environment; also usable as a .env --var-file)
@@ -84,11 +88,65 @@ start() {
   echo $! >"$dir/pids/$name"
 }
 
+# ml_ports: the ML lab's ports (set by cmd_up when --ml).
+ml_datasource="" ml_dsproxy="" ml_modelserver="" ml_collector="" ml_fbproxy="" ml_pipeline=""
+ml_app=""
+
+# ml_start_inputs: the ML registry, then the services the pipeline and the app depend on.
+ml_start_inputs() {
+  local m="$dir/ml"
+  mkdir -p "$m"
+  python3 -B "$lab_src/ml/init.py" "$m" || return 1
+  start ml-datasource "$m/datasource.log" python3 -B "$lab_src/ml/datasource.py" \
+    --port "$ml_datasource"
+  start ml-collector "$m/collector.log" python3 -B "$lab_src/ml/collector.py" --port "$ml_collector"
+  start ml-modelserver "$m/modelserver.log" python3 -B "$lab_src/ml/modelserver.py" \
+    --port "$ml_modelserver" --dir "$m"
+}
+
+# ml_start_consumers: the pipeline and the app, once their proxies and upstreams answer (else
+# their first requests would fail, and MLDataSourceDown would fire on a healthy lab).
+ml_start_consumers() {
+  local m="$dir/ml"
+  start ml-pipeline "$m/pipeline.log" python3 -B "$lab_src/ml/pipeline.py" --port "$ml_pipeline" \
+    --source "http://127.0.0.1:$ml_dsproxy" --dir "$m" --pidfile "$m/pipeline/pipeline.pid"
+  start ml-app "$m/app.log" python3 -B "$lab_src/ml/app.py" --port "$ml_app" \
+    --model "http://127.0.0.1:$ml_modelserver" --feedback "http://127.0.0.1:$ml_fbproxy"
+}
+
+# ml_ready_checks PROM_URL: lab/ready.py checks that every ML job is scraped and that every series
+# an ML alert needs exists, with enough samples for its window, and is healthy.
+ml_ready_checks() {
+  local p="$1" j
+  for j in datasource pipeline modelserver collector app; do
+    printf '%s\n' "prom1:$p:up{job=\"ml-$j\"}"
+  done
+  # Series over 3 s windows (the rules' windows): defined, and with 3 samples at least.
+  local ing='ml_pipeline_rows_ingested_total[3s]' drop='ml_pipeline_rows_dropped_total[3s]'
+  local err='ml_datasource_errors_total[3s]'
+  local neg='ml_feedback_events_received_total{kind="negative"}[3s]'
+  local inc='ml_feature_mean{feature="income_k"}'
+  printf '%s\n' \
+    "promany:$p:increase($ing) > 0 and count_over_time($ing) >= 3" \
+    "promany:$p:sum(increase($drop)) / sum(increase($ing)) <= 0.2" \
+    "promany:$p:ml_model_served_version >= ml_registry_latest_version" \
+    "promany:$p:max(ml_feature_missing_rate) <= 0.1" \
+    "promany:$p:ml_dataset_age_seconds <= 3" \
+    "promany:$p:increase($err) == 0 and count_over_time($err) >= 3" \
+    "promany:$p:ml_collector_queue_depth <= 1000" \
+    "promany:$p:rate($neg) >= 0.3 and count_over_time($neg) >= 3" \
+    "promany:$p:ml_training_config_version >= ml_training_config_latest_version" \
+    "promany:$p:$inc >= 10 and $inc <= 500" \
+    "promany:$p:ml_model_artifact_ok == 1" \
+    "promnone:$p:ALERTS{alertname=~\"ML.*\"}"
+}
+
 cmd_up() {
-  local break_alerting=0
+  local break_alerting=0 ml=0
   for a in "$@"; do
     case "$a" in
       --break-alerting) break_alerting=1 ;;
+      --ml) ml=1 ;;
       *) die "up: unknown option '$a'" ;;
     esac
   done
@@ -107,27 +165,53 @@ cmd_up() {
   mkdir -p "$(dirname "$sf")"
   dir="$(mktemp -d "${TMPDIR:-/tmp}/chaosrun-lab.XXXXXX")"
   mkdir -p "$dir/pids" "$dir/nginx/tmp" "$dir/prometheus-data" "$dir/alertmanager-data"
-  local https exporter scrape api prom am sink
-  read -r https exporter scrape api prom am sink <<<"$(free_ports 7)"
+  local https exporter scrape api prom am sink sink2
+  read -r https exporter scrape api prom am sink sink2 <<<"$(free_ports 8)"
+  if ((ml)); then
+    read -r ml_datasource ml_dsproxy ml_modelserver ml_collector ml_fbproxy ml_pipeline ml_app \
+      <<<"$(free_ports 7)"
+  fi
 
   make_tls "$dir/tls"
   local sha
   sha="$(sha256sum "$dir/tls/server.crt" | cut -d' ' -f1)"
 
   fill "$lab_src/nginx.conf.in" "$dir/nginx/nginx.conf" DIR="$dir" HTTPS_PORT="$https"
-  # --break-alerting: the same lab without its alert rules (an empty list is written inline).
+  # --break-alerting: the same lab without any alert rules (an empty list is written inline).
   if ((break_alerting)); then
     fill "$lab_src/prometheus.yml.in" "$dir/prometheus.yml" SCRAPE_PORT="$scrape" AM_PORT="$am" \
       RULE_FILES=""
     sed -i 's/^rule_files:$/rule_files: []/' "$dir/prometheus.yml"
   else
     cp "$lab_src/rules.yml" "$dir/rules.yml"
+    local rule_files="  - $dir/rules.yml"
+    if ((ml)); then
+      mkdir -p "$dir/ml"
+      cp "$lab_src/ml/rules.yml" "$dir/ml/rules.yml"
+      rule_files+="\\n  - $dir/ml/rules.yml"  # sed turns \n into a newline
+    fi
     fill "$lab_src/prometheus.yml.in" "$dir/prometheus.yml" SCRAPE_PORT="$scrape" AM_PORT="$am" \
-      RULE_FILES="  - $dir/rules.yml"
+      RULE_FILES="$rule_files"
   fi
-  fill "$lab_src/alertmanager.yml.in" "$dir/alertmanager.yml" SINK_PORT="$sink"
-  printf '[{"name": "exporter", "listen": "127.0.0.1:%s", "upstream": "127.0.0.1:%s"}]\n' \
-    "$scrape" "$exporter" >"$dir/proxy.json"
+  if ((ml)); then
+    fill "$lab_src/ml/scrape.yml.in" "$dir/ml-scrape.yml" DATASOURCE_PORT="$ml_datasource" \
+      PIPELINE_PORT="$ml_pipeline" MODELSERVER_PORT="$ml_modelserver" \
+      COLLECTOR_PORT="$ml_collector" APP_PORT="$ml_app"
+    cat "$dir/ml-scrape.yml" >>"$dir/prometheus.yml"
+    rm "$dir/ml-scrape.yml"
+  fi
+  fill "$lab_src/alertmanager.yml.in" "$dir/alertmanager.yml" SINK_PORT="$sink" SINK_PORT_2="$sink2"
+  {
+    printf '[{"name": "exporter", "listen": "127.0.0.1:%s", "upstream": "127.0.0.1:%s"}' \
+      "$scrape" "$exporter"
+    if ((ml)); then
+      printf ',\n {"name": "datasource", "listen": "127.0.0.1:%s", "upstream": "127.0.0.1:%s"}' \
+        "$ml_dsproxy" "$ml_datasource"
+      printf ',\n {"name": "feedback", "listen": "127.0.0.1:%s", "upstream": "127.0.0.1:%s"}' \
+        "$ml_fbproxy" "$ml_collector"
+    fi
+    printf ']\n'
+  } >"$dir/proxy.json"
 
   # The state file first: whatever fails below, `down` finds and stops what did start.
   printf '{"dir": "%s"}\n' "$dir" >"$sf"  # mktemp's name needs no JSON escaping
@@ -136,11 +220,23 @@ cmd_up() {
     -e "$dir/nginx/error.log" -g "daemon off;"
   start exporter "$dir/exporter.log" python3 "$lab_src/exporter.py" --port "$exporter" \
     --tls-port "$https" --ca "$dir/tls/ca.crt"
+  local ok=1
+  if ((ml)); then ml_start_inputs || ok=0; fi
   start proxy "$dir/proxy.log" "$chaosrun" proxy serve --api "127.0.0.1:$api" \
     --config "$dir/proxy.json"
   start alertmanager "$dir/alertmanager.log" prometheus-alertmanager \
     --config.file="$dir/alertmanager.yml" --storage.path="$dir/alertmanager-data" \
     --web.listen-address="127.0.0.1:$am" --cluster.listen-address= --log.level=warn
+  if ((ml && ok)); then
+    # The pipeline and the app start once their upstreams answer, directly and through their
+    # proxies; Prometheus after them, so that it never sees them before their first requests.
+    python3 "$lab_src/ready.py" 20 "http:http://127.0.0.1:$api/version" \
+      "http:http://127.0.0.1:$ml_datasource/metrics" "http:http://127.0.0.1:$ml_collector/metrics" \
+      "http:http://127.0.0.1:$ml_modelserver/metrics" \
+      "http:http://127.0.0.1:$ml_dsproxy/records?limit=1" \
+      "http:http://127.0.0.1:$ml_fbproxy/metrics" || ok=0
+    if ((ok)); then ml_start_consumers; fi
+  fi
   start prometheus "$dir/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
     --storage.tsdb.path="$dir/prometheus-data" --web.listen-address="127.0.0.1:$prom" \
     --rules.alert.resend-delay=1s --log.level=warn
@@ -148,14 +244,21 @@ cmd_up() {
   local prom_url="http://127.0.0.1:$prom" am_url="http://127.0.0.1:$am"
   # Every part answers, and Prometheus has scraped the exporter through the proxy and seen the
   # certificate valid (one process polls them all, at most 60 s together).
-  local ok=1
-  python3 "$lab_src/ready.py" 60 "tls:$https:$dir/tls/ca.crt" \
+  # With --ml also: the ML services answer, the pipeline has published and Prometheus has scraped
+  # every ML job long enough for each alert's window (ml_ready_checks).
+  local ml_checks=()
+  if ((ml)); then
+    mapfile -t ml_checks < <(ml_ready_checks "$prom_url")
+    ml_checks=("http:http://127.0.0.1:$ml_pipeline/metrics" "http:http://127.0.0.1:$ml_app/metrics"
+      "${ml_checks[@]}")
+  fi
+  ((!ok)) || python3 "$lab_src/ready.py" 60 "tls:$https:$dir/tls/ca.crt" \
     "http:http://127.0.0.1:$exporter/metrics" "http:http://127.0.0.1:$api/version" \
     "http:$am_url/-/ready" "http:$prom_url/-/ready" "prom1:$prom_url:up{job=\"lab-exporter\"}" \
-    "prom1:$prom_url:lab_tls_certificate_valid" || ok=0
+    "prom1:$prom_url:lab_tls_certificate_valid" "${ml_checks[@]}" || ok=0
   if ((!ok)); then
     echo "lab.sh: logs are in $dir" >&2
-    tail -n 5 "$dir"/*.log "$dir/nginx/error.log" >&2 2>/dev/null || true
+    tail -n 5 "$dir"/*.log "$dir"/ml/*.log "$dir/nginx/error.log" >&2 2>/dev/null || true
     cmd_down --keep >/dev/null || true
     exit 1
   fi
@@ -169,6 +272,7 @@ for n in os.listdir(d + "/pids"):
 state = {
     "dir": d,
     "break_alerting": bool($break_alerting),
+    "ml": bool($ml),
     "pids": pids,
     "configuration": {
         "lab_dir": d,
@@ -188,15 +292,37 @@ state = {
         "lab_prometheus_url": "$prom_url",
         "lab_alertmanager_url": "$am_url",
         "lab_sink_port": $sink,
+        "lab_sink_port_2": $sink2,
     },
 }
+if $ml:
+    m = d + "/ml"
+    state["configuration"].update({
+        "lab_ml": True,
+        "lab_ml_dir": m,
+        "lab_ml_registry": m + "/registry",
+        "lab_ml_pipeline_dir": m + "/pipeline",
+        "lab_ml_datasets_dir": m + "/datasets",
+        "lab_ml_artifact": m + "/registry/models/v3.json",
+        "lab_ml_latest_version": 3,
+        "lab_ml_datasource_url": "http://127.0.0.1:${ml_datasource}",
+        "lab_ml_datasource_proxy": "datasource",
+        "lab_ml_feedback_proxy": "feedback",
+        "lab_ml_collector_url": "http://127.0.0.1:${ml_collector}/events",
+        "lab_ml_modelserver_url": "http://127.0.0.1:${ml_modelserver}",
+        "lab_ml_pipeline_pid": pids["ml-pipeline"],
+        "lab_ml_pipeline_pidfile": m + "/pipeline/pipeline.pid",
+    })
 with open(d + "/vars.json", "w") as f:
     json.dump(state, f, indent=2)
 with open(sys.argv[1] + ".tmp", "w") as f:
     json.dump(state, f, indent=2)
 os.replace(sys.argv[1] + ".tmp", sys.argv[1])
 EOF
-  echo "lab up in $dir$( ((break_alerting)) && echo ' (without alert rules: --break-alerting)')"
+  local what=""
+  ((!ml)) || what+=" with the ML lab (--ml)"
+  ((!break_alerting)) || what+=" (without alert rules: --break-alerting)"
+  echo "lab up in $dir$what"
   echo "var file: $dir/vars.json   (chaosrun run --var-file $dir/vars.json DRILL)"
 }
 
@@ -214,6 +340,8 @@ cmd_status() {
 import json, sys
 s = json.load(open(sys.argv[1]))
 for k, v in s.get("configuration", {}).items():
+    if isinstance(v, bool):
+        v = "true" if v else "false"
     print("CHAOSRUN_%s=%s" % (k.upper(), v))
 EOF
     return
@@ -227,10 +355,10 @@ if "configuration" not in s:
     print("(incomplete: `up` did not finish)")
     sys.exit(0)
 for k, v in s["configuration"].items():
-    print("%-22s %s" % (k, v))
+    print("%-26s %s" % (k, v))
 for n, p in sorted(s["pids"].items()):
     alive = os.path.exists("/proc/%d" % p)
-    print("pid %-18s %d%s" % (n, p, "" if alive else " (gone)"))
+    print("pid %-22s %d%s" % (n, p, "" if alive else " (gone)"))
 EOF
 }
 
@@ -264,5 +392,5 @@ case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   status) shift; cmd_status "$@" ;;
   down) shift; cmd_down "$@" ;;
-  *) echo "usage: lab.sh up [--break-alerting] | status [--json] | down" >&2; exit 2 ;;
+  *) echo "usage: lab.sh up [--ml] [--break-alerting] | status [--json|--env] | down" >&2; exit 2 ;;
 esac
