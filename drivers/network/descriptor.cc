@@ -94,6 +94,80 @@ json Toxic() {
        "Toxiproxy takes it"}};
 }
 
+json RewriteOperation() {
+  json field{
+      {"type", "string"},
+      {"minLength", 1},
+      {"maxLength", 1024},
+      {"description", "a key of the record, or a JSON pointer inside it (\"/geo/country\")"}};
+  return json{
+      {"type", "object"},
+      {"properties",
+       {{"op",
+         {{"enum", json::array({"drop", "rename", "scale", "retype"})},
+          {"description",
+           "drop: remove the field; rename: move it to `to`; scale: multiply a number by "
+           "`factor` (integers stay integers under an integer factor); retype: convert it to "
+           "`type` (what cannot be converted becomes null)"}}},
+        {"field", field},
+        {"to",
+         {{"type", "string"},
+          {"minLength", 1},
+          {"maxLength", 1024},
+          {"description", "rename: the new key (same object) or a JSON pointer in the record"}}},
+        {"factor", {{"type", "number"}, {"description", "scale: the factor"}}},
+        {"type",
+         {{"enum", json::array({"string", "number", "integer", "boolean", "null"})},
+          {"description", "retype: the new type"}}}}},
+      {"required", json::array({"op", "field"})},
+      {"additionalProperties", false}};
+}
+
+json RewriteJsonAction() {
+  return json{
+      {"name", "rewrite_json"},
+      {"description",
+       "rewrite the JSON records in the HTTP/1.x bodies crossing a proxy (chaosrun's json_rewrite "
+       "toxic: POST /proxies/{proxy}/toxics); undo: delete it. Bodies that are not JSON, larger "
+       "than max_body_bytes, or not HTTP pass unchanged. Refused when the proxy is missing or "
+       "already has a toxic of that name"},
+      {"arguments",
+       Object({{"api", Api()},
+               {"api_token_file", TokenFile()},
+               {"proxy", Name("the proxy", 128)},
+               {"operations",
+                {{"type", "array"},
+                 {"minItems", 1},
+                 {"maxItems", 64},
+                 {"items", RewriteOperation()},
+                 {"description", "applied in order to every record"}}},
+               {"records",
+                {{"type", "string"},
+                 {"description",
+                  "JSON pointer to the records in the body: \"\" (the body itself) or "
+                  "\"/data/items\"; an array holds one record per object element, an object "
+                  "is one record"},
+                 {"default", ""}}},
+               {"max_body_bytes",
+                {{"type", "integer"},
+                 {"minimum", 1},
+                 {"maximum", 67108864},
+                 {"description", "larger bodies pass unchanged (the proxy holds at most this)"},
+                 {"default", 1048576}}},
+               {"stream",
+                {{"enum", json::array({"upstream", "downstream"})},
+                 {"description", "downstream: responses; upstream: requests"},
+                 {"default", "downstream"}}},
+               {"toxic_name", Name("the toxic's name (default \"json_rewrite_<stream>\")", 128)},
+               {"toxicity",
+                {{"type", "number"},
+                 {"minimum", 0},
+                 {"maximum", 1},
+                 {"description", "probability that a connection gets the toxic"},
+                 {"default", 1}}}},
+              json::array({"proxy", "operations"}))}};
+}
+
 json ProxyActions() {
   return json::array(
       {json{{"name", "add_toxic"},
@@ -130,7 +204,8 @@ json ProxyActions() {
                                    {{"type", "boolean"},
                                     {"description", "false: created disabled"},
                                     {"default", true}}}},
-                                 json::array({"name", "listen", "upstream"}))}}});
+                                 json::array({"name", "listen", "upstream"}))}},
+       RewriteJsonAction()});
 }
 
 json TcActions() {

@@ -5,6 +5,7 @@
 //   disable_proxy: prepare records `enabled`; apply POST /proxies/P {"enabled": false};
 //                  undo POST /proxies/P {"enabled": <recorded>}.
 //   create_proxy:  prepare checks the name is free; apply POST /proxies; undo DELETE /proxies/P.
+//   rewrite_json:  add_toxic with a json_rewrite toxic (chaosrun's proxy; Toxiproxy refuses it).
 // Undo is idempotent (404: already gone) and never removes what is not the fault's own: a toxic
 // or proxy of the same name that differs from the recorded one is left in place.
 #include "network/actions.h"
@@ -19,6 +20,11 @@ namespace {
 using nlohmann::json;
 
 std::string ProxyPath(const std::string& proxy) { return "/proxies/" + proxy; }
+
+// The actions whose fault is one toxic (undo: delete it).
+bool IsToxicAction(const std::string& func) {
+  return func == "add_toxic" || func == "rewrite_json";
+}
 
 bool HasToxic(const json& proxy, const std::string& name) {
   if (!proxy.is_object() || !proxy.contains("toxics") || !proxy["toxics"].is_array()) {
@@ -101,10 +107,10 @@ sdk::Reply PrepareAction(const std::string& func, const json& args, const Env& h
     return sdk::Reply::Ok(plan);
   }
   if (HasToxic(got.body, spec.toxic.name)) {
-    return sdk::Reply::Failed("add_toxic: refused: proxy '" + spec.proxy +
+    return sdk::Reply::Failed(func + ": refused: proxy '" + spec.proxy +
                               "' already has a toxic named '" + spec.toxic.name +
-                              "' (its undo would remove someone else's toxic); give another "
-                              "toxic.name");
+                              "' (its undo would remove someone else's toxic); give another " +
+                              (func == "add_toxic" ? "toxic.name" : "toxic_name"));
   }
   plan["body"] = spec.toxic.Body();
   plan["undo"] = WithTokenFile(json{{"api", api},
@@ -146,7 +152,7 @@ sdk::Reply ApplyAction(const std::string& func, const json& plan, const Env& hos
     if (!plan.contains("body") || !plan["body"].is_object()) {
       return sdk::Reply::Invalid(func + ": invalid plan: no body");
     }
-    const std::string path = func == "add_toxic" ? ProxyPath(proxy) + "/toxics" : "/proxies";
+    const std::string path = IsToxicAction(func) ? ProxyPath(proxy) + "/toxics" : "/proxies";
     r = CallApi(api, "POST", path, plan["body"], env);
   }
   if (!r.Ok()) return sdk::Reply::Failed(func + ": " + r.Describe());
@@ -175,11 +181,11 @@ sdk::Reply UndoAction(const std::string& func, const json& undo, const Env& host
   }
   std::string path = ProxyPath(proxy);
   json expected;
-  if (func == "add_toxic") {
+  if (IsToxicAction(func)) {
     std::string error;
     auto toxic = StringArg(undo, "toxic", &error);
     if (!toxic || !IsSafeName(*toxic, kMaxProxyName)) {
-      return sdk::Reply::Invalid("add_toxic: invalid undo: no valid toxic name");
+      return sdk::Reply::Invalid(func + ": invalid undo: no valid toxic name");
     }
     path += "/toxics/" + *toxic;
     // Copied as JSON values (no conversion that could throw on a damaged ledger entry).
@@ -194,7 +200,7 @@ sdk::Reply UndoAction(const std::string& func, const json& undo, const Env& host
   if (!got.Ok()) return sdk::Reply::Failed(func + ": undo: GET " + path + ": " + got.Describe());
   bool ours =
       Covers(got.body, expected) &&
-      (func != "add_toxic" || !undo.contains("attributes") ||
+      (!IsToxicAction(func) || !undo.contains("attributes") ||
        Covers(got.body.is_object() ? got.body.value("attributes", json::object()) : json::object(),
               undo["attributes"]));
   if (!ours) {

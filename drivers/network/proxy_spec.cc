@@ -1,6 +1,8 @@
 #include "network/proxy_spec.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "network/args.h"
 
@@ -76,6 +78,112 @@ std::string HostPortArg(const json& args, const char* key, std::string* out) {
   return {};
 }
 
+// rewrite_json's operations, checked as the proxy checks them (its json_rewrite toxic), so that
+// prepare refuses what apply would: errors name the member as a JSON pointer.
+std::string CheckRewriteOperations(const json& ops) {
+  if (!ops.is_array() || ops.empty() || ops.size() > 64) {
+    return "/operations must be an array of 1 to 64 operations ({\"op\": \"drop\", \"field\": "
+           "\"clicks\"}, ...)";
+  }
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const json& op = ops[i];
+    const std::string at = "/operations/" + std::to_string(i);
+    if (!op.is_object()) return at + " must be an object {\"op\", \"field\", ...}";
+    const json* name = op.contains("op") ? &op["op"] : nullptr;
+    std::string kind = name && name->is_string() ? name->get<std::string>() : "";
+    std::vector<std::string> keys = {"op", "field"};
+    if (kind == "rename") {
+      keys.push_back("to");
+    } else if (kind == "scale") {
+      keys.push_back("factor");
+    } else if (kind == "retype") {
+      keys.push_back("type");
+    } else if (kind != "drop") {
+      return at + "/op must be one of drop, rename, scale, retype";
+    }
+    for (const auto& item : op.items()) {
+      if (std::find(keys.begin(), keys.end(), item.key()) == keys.end()) {
+        return at + "/" + item.key() + " is not a member of a " + kind + " operation";
+      }
+    }
+    for (const std::string& key : keys) {
+      if (key == "op") continue;
+      if (!op.contains(key)) return at + "/" + key + " is required for " + kind;
+      const json& v = op[key];
+      if (key == "factor") {
+        if (!NumberIn(v, -1e15, 1e15)) return at + "/factor must be a finite number";
+      } else if (key == "type") {
+        static const std::vector<std::string> types = {"string", "number", "integer", "boolean",
+                                                       "null"};
+        if (!v.is_string() ||
+            std::find(types.begin(), types.end(), v.get<std::string>()) == types.end()) {
+          return at + "/type must be one of string, number, integer, boolean, null";
+        }
+      } else if (!v.is_string() || v.get<std::string>().empty() ||
+                 v.get<std::string>().size() > 1024) {
+        return at + "/" + key + " must be a non-empty string (a key, or a JSON pointer \"/a/b\")";
+      }
+    }
+  }
+  return {};
+}
+
+std::string ParseRewriteJson(const json& args, ProxyActionSpec* spec) {
+  if (std::string e =
+          UnknownKey(args, {"api", "api_token_file", "proxy", "operations", "records",
+                            "max_body_bytes", "stream", "toxic_name", "toxicity"});
+      !e.empty()) {
+    return e;
+  }
+  if (std::string e = ProxyName(args, "proxy", &spec->proxy); !e.empty()) return e;
+  if (!args.contains("operations")) {
+    return "operations is required ([{\"op\": \"rename\", \"field\": \"age\", \"to\": "
+           "\"age_years\"}, ...])";
+  }
+  if (std::string e = CheckRewriteOperations(args["operations"]); !e.empty()) return e;
+  ToxicSpec& t = spec->toxic;
+  t.type = "json_rewrite";
+  t.stream = "downstream";
+  std::string error;
+  if (auto s = StringArg(args, "stream", &error)) {
+    if (*s != "upstream" && *s != "downstream") {
+      return "stream must be \"upstream\" (requests) or \"downstream\" (responses)";
+    }
+    t.stream = *s;
+  } else if (!error.empty()) {
+    return error;
+  }
+  if (auto n = StringArg(args, "toxic_name", &error)) {
+    if (!IsSafeName(*n, kMaxProxyName)) {
+      return "toxic_name may hold only letters, digits and _.- (at most 128)";
+    }
+    t.name = *n;
+  } else if (!error.empty()) {
+    return error;
+  } else {
+    t.name = "json_rewrite_" + t.stream;
+  }
+  if (args.contains("toxicity")) {
+    auto v = NumberIn(args["toxicity"], 0.0, 1.0);
+    if (!v) return "toxicity must be a number from 0 to 1";
+    t.toxicity = *v;
+  }
+  t.attributes = json{{"operations", args["operations"]}};
+  if (args.contains("records")) {
+    const json& r = args["records"];
+    if (!r.is_string() || (!r.get<std::string>().empty() && r.get<std::string>()[0] != '/')) {
+      return "records must be a JSON pointer (\"\" for the body itself, or \"/data/items\")";
+    }
+    t.attributes["records"] = r;
+  }
+  if (args.contains("max_body_bytes")) {
+    auto m = NumberIn(args["max_body_bytes"], 1, 67108864.0);
+    if (!m || *m != std::floor(*m)) return "max_body_bytes must be an integer from 1 to 67108864";
+    t.attributes["max_body_bytes"] = static_cast<int64_t>(*m);
+  }
+  return {};
+}
+
 }  // namespace
 
 json ToxicSpec::Body() const {
@@ -93,7 +201,8 @@ json ProxyActionSpec::ProxyBody() const {
 }
 
 bool IsProxyAction(const std::string& func) {
-  return func == "add_toxic" || func == "disable_proxy" || func == "create_proxy";
+  return func == "add_toxic" || func == "disable_proxy" || func == "create_proxy" ||
+         func == "rewrite_json";
 }
 
 std::string ParseApiArg(const json& args, Url* out) {
@@ -123,6 +232,8 @@ std::string ParseProxyAction(const std::string& func, const json& args, ProxyAct
       if (!d) return "duration must be a number of seconds from 0.001 to 31536000";
       spec.toxic.duration_s = *d;
     }
+  } else if (func == "rewrite_json") {
+    if (std::string e = ParseRewriteJson(args, &spec); !e.empty()) return e;
   } else if (func == "disable_proxy") {
     if (std::string e = UnknownKey(args, {"api", "api_token_file", "proxy"}); !e.empty()) return e;
     if (std::string e = ProxyName(args, "proxy", &spec.proxy); !e.empty()) return e;

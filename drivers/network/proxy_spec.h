@@ -1,4 +1,5 @@
-// The arguments of the proxy actions (add_toxic, disable_proxy, create_proxy), checked as
+// The arguments of the proxy actions (add_toxic, disable_proxy, create_proxy, rewrite_json: a
+// json_rewrite toxic, chaosrun's proxy only), checked as
 // strictly as the descriptor's schemas, and the request bodies they turn into. Pure: no I/O.
 #pragma once
 
@@ -28,7 +29,7 @@ struct ProxyActionSpec {
   std::string func;
   Url api;
   std::string proxy;           // the proxy acted on (create_proxy: the new proxy's name)
-  ToxicSpec toxic;             // add_toxic
+  ToxicSpec toxic;             // add_toxic, rewrite_json
   std::string listen;          // create_proxy
   std::string upstream;        // create_proxy
   bool enabled = true;         // create_proxy

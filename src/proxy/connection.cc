@@ -218,6 +218,7 @@ void Connection::RefreshToxics() {
     }
     d.toxics = std::move(next);
     d.toxic = AnyApplies(d.toxics);
+    UpdateRewriters(i);
     // Data already held (by a latency toxic, or backpressure) reaches a new reset_peer now:
     // waiting for the next read would never fire when the peer waits for that data.
     if (d.toxic && (!d.queue.empty() || d.pipe_bytes > 0)) OnArrival(d.toxics, now);

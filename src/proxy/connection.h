@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "proxy/address.h"
+#include "proxy/http_json_rewrite.h"
 #include "proxy/loop.h"
 #include "proxy/proxy_state.h"
 #include "proxy/toxic_math.h"
@@ -68,8 +69,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     int index = 0;
     void OnReady(uint32_t events) override { connection->OnReady(index, events); }
   };
+  // A json_rewrite toxic that applies to a direction: its framer (http_json_rewrite.h), fed
+  // with what the source sends before anything is queued; rewriters chain in toxic order.
+  struct Rewriter {
+    uint64_t id = 0;
+    std::unique_ptr<HttpJsonRewriter> framer;
+    std::unique_ptr<HttpMethods> methods;  // downstream: the requests' methods, for framing
+    JsonRewriteStats reported;             // what was already added to the proxy's counters
+  };
   struct Direction {
     explicit Direction(Loop& loop) : timer(loop) {}
+    std::vector<Rewriter> rewriters;
+    uint64_t seen = 0;  // bytes read from the source (0: a new rewriter starts at a message)
     Queue queue;
     size_t buffered = 0;  // queued bytes plus per-chunk overhead
     std::vector<ToxicRuntime> toxics;
@@ -118,6 +129,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ArmTimer(int i, SteadyTime at, bool exact = false);
   void UpdateKillTimer();
   void Count(int i, size_t n);
+  // json_rewrite (connection_rewrite.cc): keeps the direction's rewriters in step with its
+  // toxics (a removed one gives back what it holds, unchanged), feeds read bytes through them
+  // and queues what comes out.
+  void UpdateRewriters(int i);
+  void RewriteIn(int i, std::string_view data, SteadyTime now);
+  void FlushRewriters(int i);
+  std::string FeedChain(int i, size_t from, std::string data);
+  void ReportRewriteStats(Rewriter& r);
+  void ShareMethods();
+  void Observe(std::string_view data);  // client bytes, for observer_
+  bool Observing(int i) const { return i == 0 && observer_ != nullptr; }
   // Closes both sides: FIN, or RST when `reset`. `linger` (limit_data) shuts the write sides
   // and drains the inputs before closing, so that nothing already written is lost to an RST.
   void Close(bool reset, bool linger = false);
@@ -133,6 +155,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t id_;
   Rng rng_;
   Direction dirs_[2];
+  // Downstream rewriters need the methods of the requests (a response to HEAD has no body): a
+  // framer that only watches the client's bytes reports them while any downstream rewriter is.
+  HttpMethods methods_;
+  std::unique_ptr<HttpJsonRewriter> observer_;
   Timer kill_timer_;
   bool connected_ = false;
   bool closed_ = false;

@@ -36,7 +36,7 @@ void Connection::TryRead(int i) {
   char* buffer = ThreadBuffer(plane_.read_chunk_bytes);
   for (int round = 0; round < kReadsPerTurn; ++round) {
     if (closed_ || d.src_eof || d.read_waiting) return;
-    if (d.pipe_r >= 0 && !d.toxic && d.queue.empty() && d.piece_left == 0) {
+    if (d.pipe_r >= 0 && !d.toxic && !Observing(i) && d.queue.empty() && d.piece_left == 0) {
       if (!SpliceRound(i)) return;
       continue;
     }
@@ -59,13 +59,21 @@ void Connection::TryRead(int i) {
     }
     if (got == 0) {
       d.src_eof = true;
+      FlushRewriters(i);  // the stream ended: what they hold goes out unchanged
       Pump(i);
       return;
     }
     size_t n = static_cast<size_t>(got);
     SteadyTime now = Now();
+    d.seen += n;
+    if (Observing(i)) Observe(std::string_view(buffer, n));
     size_t written = 0;
-    if (d.toxic) {
+    if (!d.rewriters.empty()) {
+      if (OnArrival(d.toxics, now)) UpdateKillTimer();
+      RewriteIn(i, std::string_view(buffer, n), now);
+      written = n;  // taken by the rewriters (queued, or held by them)
+      Pump(i);
+    } else if (d.toxic) {
       if (OnArrival(d.toxics, now)) UpdateKillTimer();
     } else if (d.queue.empty() && !d.write_waiting && d.piece_left == 0) {
       ssize_t sent;
@@ -79,7 +87,9 @@ void Connection::TryRead(int i) {
         return;
       }
       Count(i, written);
-      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r == -1) EnableSplice(i);
+      if (written == n && n == plane_.read_chunk_bytes && d.pipe_r == -1 && !Observing(i)) {
+        EnableSplice(i);
+      }
     }
     if (written < n) {
       Enqueue(i, buffer + written, n - written, now);
@@ -178,6 +188,7 @@ bool Connection::SpliceRound(int i) {
   }
   d.pipe_bytes = static_cast<size_t>(n);
   d.buffered += d.pipe_bytes;
+  d.seen += d.pipe_bytes;
   if (!DrainPipe(i)) {
     d.read_paused = true;
     return false;

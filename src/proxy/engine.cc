@@ -346,6 +346,9 @@ Result<ProxyStats> Engine::Stats(const std::string& name) const {
     s.datagrams[i] = c.datagrams[i].load(std::memory_order_relaxed);
     s.datagrams_dropped[i] = c.datagrams_dropped[i].load(std::memory_order_relaxed);
   }
+  s.json_rewritten = c.json_rewritten.load(std::memory_order_relaxed);
+  s.json_unchanged = c.json_unchanged.load(std::memory_order_relaxed);
+  s.json_oversize = c.json_oversize.load(std::memory_order_relaxed);
   std::lock_guard lock(p->mu);
   s.toxics_active = p->toxics.size();
   return s;

@@ -33,7 +33,7 @@ enum class Stream { kUpstream, kDownstream };
 struct ToxicSpec {
   std::string name;  // empty on input -> "<type>_<stream>" (Toxiproxy's default)
   std::string type;  // latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data,
-                     // noop; corrupt (chaosrun extension)
+                     // noop; corrupt, json_rewrite (chaosrun extensions)
   Stream stream = Stream::kDownstream;
   double toxicity = 1.0;             // probability in [0, 1] that a connection gets this toxic
   Json attributes = Json::object();  // the type's attributes, Toxiproxy names (toxic_params.h)
@@ -69,6 +69,12 @@ struct ProxyStats {
   // toxic (timeout, limit_data, drop), per direction; [0] upstream, [1] downstream.
   uint64_t datagrams[2] = {0, 0};
   uint64_t datagrams_dropped[2] = {0, 0};
+  // json_rewrite toxics (both directions): HTTP messages whose JSON body was re-sent rewritten,
+  // JSON bodies that passed unchanged (unparseable, nothing to change), and JSON bodies over
+  // max_body_bytes that were streamed unchanged.
+  uint64_t json_rewritten = 0;
+  uint64_t json_unchanged = 0;
+  uint64_t json_oversize = 0;
 };
 
 // Parsing and printing of the JSON shapes; errors name the field ("attributes.latency: ...").

@@ -68,7 +68,7 @@ void Engine::Impl::NotifyToxicsChanged(ProxyState& p) {
 
 Result<Json> Engine::AddToxic(const std::string& proxy, const ToxicSpec& toxic) {
   // Untrusted attributes are checked before anything copies them (a nested value would recurse).
-  if (Status s = CheckAttributeValues(toxic.attributes); !s.ok()) return Err(s);
+  if (Status s = CheckAttributeValues(toxic.attributes, toxic.type); !s.ok()) return Err(s);
   // Normalise through the JSON form: defaults, validation and attribute names in one place.
   auto spec = ToxicFromJson(ToxicToJson(toxic));
   if (!spec) return Err(spec.error());
@@ -102,8 +102,11 @@ Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& to
                                  const Json& patch) {
   if (!patch.is_object()) return Err(Status::InvalidArgument("toxic: must be a JSON object"));
   if (Status s = CheckNesting(patch, "toxic"); !s.ok()) return Err(s);
-  if (const Json* v = Member(patch, "attributes")) {
-    if (Status s = CheckAttributeValues(*v); !s.ok()) return Err(s);
+  // The attributes' values are checked once the toxic (its type) is known; CheckNesting above
+  // already bounds them.
+  const Json* patch_attributes = Member(patch, "attributes");
+  if (patch_attributes && !patch_attributes->is_null() && !patch_attributes->is_object()) {
+    return Err(Status::InvalidArgument("attributes: must be an object"));
   }
   for (const char* key : {"toxicity", "duration", "seed"}) {
     const Json* v = Member(patch, key);
@@ -118,6 +121,9 @@ Result<Json> Engine::UpdateToxic(const std::string& proxy, const std::string& to
     std::lock_guard lock(p->mu);
     ActiveToxic* t = FindToxic(*p, toxic);
     if (!t) return Err(NoToxic(toxic));
+    if (patch_attributes) {
+      if (Status s = CheckAttributeValues(*patch_attributes, t->spec.type); !s.ok()) return Err(s);
+    }
     // Validate the merged toxic as a whole, as if it were new.
     Json merged = ToxicToJson(t->spec);
     for (const char* key : {"type", "stream", "name"}) {

@@ -65,6 +65,15 @@ std::string Engine::PrometheusText() const {
            line(n, proxy(r) + ",direction=\"upstream\"", r.stats.bytes_upstream);
            line(n, proxy(r) + ",direction=\"downstream\"", r.stats.bytes_downstream);
          });
+  metric("chaosrun_proxy_json_messages_total", "counter",
+         "HTTP messages with a JSON body seen by json_rewrite toxics, by outcome: rewritten, "
+         "unchanged (unparseable or nothing to change), oversize (over max_body_bytes, streamed "
+         "unchanged).",
+         [&](const char* n, const Row& r) {
+           line(n, proxy(r) + ",outcome=\"rewritten\"", r.stats.json_rewritten);
+           line(n, proxy(r) + ",outcome=\"unchanged\"", r.stats.json_unchanged);
+           line(n, proxy(r) + ",outcome=\"oversize\"", r.stats.json_oversize);
+         });
   metric("chaosrun_proxy_toxics_active", "gauge", "Toxics configured on the proxy.",
          [&](const char* n, const Row& r) { line(n, proxy(r), r.stats.toxics_active); });
   metric("chaosrun_proxy_enabled", "gauge", "1 when the proxy accepts connections.",

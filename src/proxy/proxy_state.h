@@ -55,6 +55,7 @@ struct ProxyCounters {
   std::atomic<uint64_t> bytes[2]{0, 0};      // written to the sink: [0] upstream, [1] downstream
   std::atomic<uint64_t> datagrams[2]{0, 0};  // UDP: relayed, per direction
   std::atomic<uint64_t> datagrams_dropped[2]{0, 0};  // UDP: dropped by a toxic or a full queue
+  std::atomic<uint64_t> json_rewritten{0}, json_unchanged{0}, json_oversize{0};  // json_rewrite
 };
 
 // The proxy owns its open connections: a connection with no pending operation (say, data held

@@ -166,7 +166,8 @@ Plan PlanHead(std::span<const ToxicRuntime> toxics, const HeadChunk& head, Stead
         break;
       case ToxicType::kSlowClose:
       case ToxicType::kNoop:
-      case ToxicType::kCorrupt:  // changes bytes, not timing (CorruptPiece)
+      case ToxicType::kCorrupt:      // changes bytes, not timing (CorruptPiece)
+      case ToxicType::kJsonRewrite:  // rewrites messages as they are read (connection_read.cc)
         break;
     }
   }

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/http_json_rewrite.h"
+
 namespace chaosrun::proxy {
 namespace {
 
@@ -48,6 +50,7 @@ const std::vector<TypeInfo>& Types() {
       {ToxicType::kLimitData, "limit_data", {{"bytes", &ToxicParams::bytes, kMaxCount}}},
       {ToxicType::kNoop, "noop", {}},
       {ToxicType::kCorrupt, "corrupt", {{"rate", &ToxicParams::corrupt_rate, kMillion}}},
+      {ToxicType::kJsonRewrite, "json_rewrite", {}},  // not numbers: ApplyJsonRewrite
   };
   return types;
 }
@@ -89,7 +92,22 @@ Status CheckSlicer(const ToxicParams& p) {
   return Status::Ok();
 }
 
+// json_rewrite: `attributes` merged over the current ones (members replaced whole), checked as
+// a whole.
+Status ApplyJsonRewrite(ToxicParams& p, const Json& attributes) {
+  if (Status s = CheckAttributeValues(attributes, "json_rewrite"); !s.ok()) return s;
+  Json merged = p.json_rewrite ? JsonRewriteToJson(*p.json_rewrite) : Json::object();
+  if (attributes.is_object()) {
+    for (const auto& [key, value] : attributes.items()) merged[key] = value;
+  }
+  auto config = ParseJsonRewrite(merged);
+  if (!config) return config.error();
+  p.json_rewrite = std::make_shared<const JsonRewriteConfig>(std::move(*config));
+  return Status::Ok();
+}
+
 Status Apply(ToxicParams& p, const Json& attributes) {
+  if (p.type == ToxicType::kJsonRewrite) return ApplyJsonRewrite(p, attributes);
   if (Status s = CheckAttributeValues(attributes); !s.ok()) return s;
   if (attributes.is_null()) return Status::Ok();
   const TypeInfo& info = Info(p.type);
@@ -123,6 +141,14 @@ Status CheckAttributeValues(const Json& attributes) {
       return Status::InvalidArgument("attributes." + key + ": must be a non-negative integer");
   }
   return Status::Ok();
+}
+
+Status CheckAttributeValues(const Json& attributes, std::string_view type) {
+  if (type != "json_rewrite") return CheckAttributeValues(attributes);
+  if (attributes.is_null()) return Status::Ok();
+  if (!attributes.is_object()) return Status::InvalidArgument("attributes: must be an object");
+  // {"operations": [{"op": "drop"}]} is 3 levels; a toxic document adds one.
+  return CheckNesting(attributes, "attributes", kMaxJsonDepth - 1);
 }
 
 Status CheckNesting(const Json& j, std::string_view what, int max_depth) {
@@ -173,6 +199,9 @@ Result<ToxicParams> MergeAttributes(const ToxicParams& current, const Json& patc
 }
 
 Json AttributesToJson(const ToxicParams& params) {
+  if (params.type == ToxicType::kJsonRewrite) {
+    return params.json_rewrite ? JsonRewriteToJson(*params.json_rewrite) : Json::object();
+  }
   Json j = Json::object();
   for (const Attribute& a : Info(params.type).attributes) j[a.name] = params.*(a.member);
   return j;

@@ -100,6 +100,10 @@ Response ProxyStats(proxy::Engine& engine, const std::string& name) {
   j["bytes_upstream"] = s->bytes_upstream;
   j["bytes_downstream"] = s->bytes_downstream;
   j["toxics_active"] = s->toxics_active;
+  // chaosrun extension: json_rewrite toxics' messages (docs/proxy-api.md).
+  j["json_rewritten"] = s->json_rewritten;
+  j["json_unchanged"] = s->json_unchanged;
+  j["json_oversize"] = s->json_oversize;
   // A UDP proxy (chaosrun extension) counts client mappings as connections, and datagrams.
   auto p = engine.GetProxy(name);
   if (p && p->value("protocol", std::string("tcp")) == "udp") {

@@ -14,10 +14,10 @@ namespace chaosrun::proxy_api {
 namespace {
 
 // The toxic types of the API: Toxiproxy's, including its pass-through "noop", and chaosrun's
-// "corrupt" (docs/proxy-api.md, extensions).
-constexpr std::array<std::string_view, 9> kToxicTypes = {"latency",    "bandwidth",  "slow_close",
-                                                         "timeout",    "reset_peer", "slicer",
-                                                         "limit_data", "noop",       "corrupt"};
+// "corrupt" and "json_rewrite" (docs/proxy-api.md, extensions).
+constexpr std::array<std::string_view, 10> kToxicTypes = {
+    "latency", "bandwidth",  "slow_close", "timeout", "reset_peer",
+    "slicer",  "limit_data", "noop",       "corrupt", "json_rewrite"};
 
 bool KnownType(std::string_view type) {
   return std::find(kToxicTypes.begin(), kToxicTypes.end(), type) != kToxicTypes.end();
