@@ -26,3 +26,15 @@ fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${launcher[@]}" \
   "${flags[@]}" ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" -j "${JOBS:-2}"
+# The ML driver (drivers/ml/) is built OUT OF TREE, as a third-party driver is: against the SDK
+# installed from this build into $build_dir/sdk, with the same compiler (and ccache launcher).
+# Result: $build_dir/drivers-ml/libchaosrun_ml.so (use it with --driver-dir $build_dir/drivers-ml).
+cmake --install "$build_dir" --prefix "$build_dir/sdk" >/dev/null
+sdk_prefix="$(cd "$build_dir" && pwd)/sdk"
+cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$build_dir/CMakeCache.txt" | head -n 1; }
+ml_args=(-DCMAKE_CXX_COMPILER="$(cache_value CMAKE_CXX_COMPILER)")
+ml_launcher="$(cache_value CMAKE_CXX_COMPILER_LAUNCHER)"
+if [[ -n "$ml_launcher" ]]; then ml_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$ml_launcher"); fi
+cmake -S drivers/ml -B "$build_dir/drivers-ml" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
+  -DCMAKE_PREFIX_PATH="$sdk_prefix" "${ml_args[@]}" "${flags[@]}" --no-warn-unused-cli >/dev/null
+cmake --build "$build_dir/drivers-ml" -j "${JOBS:-2}"

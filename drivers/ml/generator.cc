@@ -1,0 +1,214 @@
+// The load generator of overload_telemetry (see overload.cc for the fault): started with a
+// double fork, it runs only async-signal-safe calls; found again through its abstract socket.
+#include "generator.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+
+namespace chaosrun_ml {
+
+namespace {
+
+// ---- in the generator (after fork: async-signal-safe calls only) ----
+
+int64_t NowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void SleepNs(int64_t ns) {
+  if (ns <= 0) return;
+  timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+void OneRequest(const GeneratorSpec& g) {
+  int fd = socket(g.target.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&g.target), g.target_len) == 0) {
+    size_t done = 0;
+    while (done < g.request_len) {
+      ssize_t n = send(fd, g.request + done, g.request_len - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    // Read the answer up to the end of its headers (or EOF): a little back-pressure, and the
+    // server sees a client that listens rather than a reset.
+    char buf[4096];
+    uint32_t last4 = 0;  // the last four bytes received: the headers end at "\r\n\r\n"
+    bool end = false;
+    while (done == g.request_len && !end) {
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      for (ssize_t i = 0; i < n && !end; ++i) {
+        last4 = last4 << 8 | static_cast<unsigned char>(buf[i]);
+        end = last4 == 0x0d0a0d0a;
+      }
+    }
+  }
+  close(fd);
+}
+
+[[noreturn]] void RunGenerator(const GeneratorSpec& g, int report_fd) {
+  int32_t code = 0;
+  int self = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (self < 0 || bind(self, reinterpret_cast<const sockaddr*>(&g.self), g.self_len) != 0 ||
+      listen(self, 8) != 0) {
+    code = -(errno == 0 ? EIO : errno);
+    (void)!write(report_fd, &code, sizeof(code));
+    _exit(1);
+  }
+  code = static_cast<int32_t>(getpid());
+  (void)!write(report_fd, &code, sizeof(code));
+  close(report_fd);
+  const int64_t start = NowNs();
+  const int64_t deadline = start + g.duration_ns;
+  int64_t next = start;
+  for (;;) {
+    int64_t now = NowNs();
+    if (now >= deadline) break;
+    if (next > now) {
+      SleepNs(std::min(next, deadline) - now);
+      continue;
+    }
+    OneRequest(g);
+    next += g.interval_ns;
+    if (NowNs() - next > 1000000000) next = NowNs();  // more than 1 s behind: do not burst
+  }
+  _exit(0);
+}
+
+}  // namespace
+
+std::string SocketName(const std::string& token) { return "chaosrun-ml-overload-" + token; }
+
+void AbstractAddress(const std::string& name, sockaddr_un* a, socklen_t* len) {
+  std::memset(a, 0, sizeof(*a));
+  a->sun_family = AF_UNIX;
+  size_t n = std::min(name.size(), sizeof(a->sun_path) - 2);
+  std::memcpy(a->sun_path + 1, name.data(), n);  // sun_path[0] == '\0': abstract
+  *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + n);
+}
+
+// Forks the generator; its pid, or -1 and *error.
+pid_t StartGenerator(const GeneratorSpec& g, std::string* error) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    *error = std::string("pipe: ") + std::strerror(errno);
+    return -1;
+  }
+  pid_t mid = fork();
+  if (mid < 0) {
+    *error = std::string("fork: ") + std::strerror(errno);
+    close(report[0]);
+    close(report[1]);
+    return -1;
+  }
+  if (mid == 0) {
+    // Intermediate child: a new session, a clean signal mask, the standard streams on
+    // /dev/null, no inherited descriptor but the report pipe (as fd 3).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      dup2(null_fd, 0);
+      dup2(null_fd, 1);
+      dup2(null_fd, 2);
+    }
+    if (dup2(report[1], 3) != 3) _exit(2);
+    close_range(4, ~0U, 0);
+    setsid();
+    pid_t gen = fork();
+    if (gen < 0) {
+      int32_t code = -(errno == 0 ? EIO : errno);
+      (void)!write(3, &code, sizeof(code));
+      _exit(1);
+    }
+    if (gen == 0) RunGenerator(g, 3);
+    _exit(0);
+  }
+  close(report[1]);
+  int status = 0;
+  while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int32_t code = 0;
+  size_t got = 0;
+  pollfd p{report[0], POLLIN, 0};
+  while (got < sizeof(code)) {
+    int r = poll(&p, 1, 5000);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    ssize_t n = read(report[0], reinterpret_cast<char*>(&code) + got, sizeof(code) - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(report[0]);
+  if (got != sizeof(code) || code == 0) {
+    *error = "the generator did not start";
+    return -1;
+  }
+  if (code < 0) {
+    *error = std::string("the generator could not start: ") + std::strerror(-code);
+    return -1;
+  }
+  return static_cast<pid_t>(code);
+}
+
+// Connects to the generator's socket: the listener's pid, 0 when nobody listens, -1 on error.
+pid_t FindGenerator(const std::string& token, std::string* error) {
+  sockaddr_un a{};
+  socklen_t len = 0;
+  AbstractAddress(SocketName(token), &a, &len);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = std::string("socket: ") + std::strerror(errno);
+    return -1;
+  }
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&a), len) != 0) {
+    int e = errno;
+    close(fd);
+    if (e == ECONNREFUSED || e == ENOENT) return 0;
+    *error = std::string("connect to the generator's socket: ") + std::strerror(e);
+    return -1;
+  }
+  ucred cred{};
+  socklen_t cl = sizeof(cred);
+  int rc = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl);
+  int e = errno;
+  close(fd);
+  if (rc != 0) {
+    *error = std::string("SO_PEERCRED: ") + std::strerror(e);
+    return -1;
+  }
+  if (cred.uid != geteuid()) {
+    *error = "the socket " + SocketName(token) + " belongs to uid " + std::to_string(cred.uid) +
+             ", not to us: left alone";
+    return -1;
+  }
+  if (cred.pid <= 1) {
+    *error = "the socket's owner has no usable pid";
+    return -1;
+  }
+  return cred.pid;
+}
+
+}  // namespace chaosrun_ml
