@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -127,6 +128,12 @@ pid_t StartGenerator(const GeneratorSpec& g, std::string* error) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // The host's signal handlers would run here too: the default actions instead, so a
+    // SIGTERM from anyone simply ends the generator. And a name of its own in ps/top.
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD}) {
+      signal(sig, SIG_DFL);
+    }
+    prctl(PR_SET_NAME, "chaosrun-load", 0, 0, 0);
     int null_fd = open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
       dup2(null_fd, 0);

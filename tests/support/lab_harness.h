@@ -37,10 +37,10 @@ class LabHarness {
   LoggedResult Lab(const std::vector<std::string>& args);
   bool up() const { return up_; }
 
-  nlohmann::json State() const;             // the state file (status --json)
-  std::filesystem::path LabDir() const;     // its "dir"
-  std::filesystem::path VarFile() const;    // <dir>/vars.json
-  nlohmann::json Configuration() const;     // its "configuration" block
+  nlohmann::json State() const;           // the state file (status --json)
+  std::filesystem::path LabDir() const;   // its "dir"
+  std::filesystem::path VarFile() const;  // <dir>/vars.json
+  nlohmann::json Configuration() const;   // its "configuration" block
 
   // Starts argv in the background with the lab's environment, output to `log`: the pid.
   pid_t Start(const std::vector<std::string>& argv, const std::filesystem::path& log) const;

@@ -41,11 +41,11 @@ class FireDrills : public ::testing::Test {
   // Runs a drill against the lab; returns the exit code and fills *journal.
   int Drill(const std::string& name, json* journal) {
     const fs::path journal_path = tmp_.path() / (name + ".journal.json");
-    LoggedResult r = lab_.Run(
-        {CHAOSRUN_BINARY, "run", "--var-file", lab_.VarFile().string(), "--journal-path",
-         journal_path.string(), "--state-dir", (tmp_.path() / "state").string(),
-         std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + name + ".json"},
-        tmp_.path() / (name + ".log"));
+    LoggedResult r =
+        lab_.Run({CHAOSRUN_BINARY, "run", "--var-file", lab_.VarFile().string(), "--journal-path",
+                  journal_path.string(), "--state-dir", (tmp_.path() / "state").string(),
+                  std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + name + ".json"},
+                 tmp_.path() / (name + ".log"));
     *journal = ReadJsonFile(journal_path);
     last_output_ = r.output;
     return r.exit_code;

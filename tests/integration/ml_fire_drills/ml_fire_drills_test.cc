@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +30,7 @@
 
 #include "common/cancel.h"
 #include "providers/http_transfer.h"
+#include "support/http_server.h"
 #include "support/lab_harness.h"
 #include "support/temp_dir.h"
 
@@ -61,8 +63,12 @@ const MlDrill kDrills[] = {
 };
 
 // Pairs that share no target: each pipeline-side drill (the datasource proxy, the pipeline's
-// code or process) with one model- or feedback-side drill.
-const std::pair<int, int> kPairs[] = {{0, 1}, {2, 9}, {3, 5}, {4, 7}, {8, 6}};
+// code or process) with one model- or feedback-side drill. Each of the two gets one of the lab's
+// two sink ports (Alertmanager sends every alert to both).
+const std::vector<std::vector<int>> kPairs = {{0, 1}, {2, 9}, {3, 5}, {4, 7}, {8, 6}};
+// Without alert rules nothing fires and no page is sent, so the sink ports need not be routed:
+// more drills at once, still none sharing a target (0, 4 and 8 all act on the datasource proxy).
+const std::vector<std::vector<int>> kBrokenRounds = {{0, 1, 2, 5, 6}, {3, 4, 7, 9}, {8}};
 
 fs::path MlDriverDir() {
   return fs::path(CHAOSRUN_BINARY).parent_path().parent_path() / "drivers-ml";
@@ -80,8 +86,7 @@ std::string Get(const std::string& url) {
   req.method = "GET";
   req.timeout.total = 5;
   const auto r = chaosrun::providers::PerformHttp(req, chaosrun::CancelToken());
-  return r.error == chaosrun::providers::HttpResult::Error::kNone && r.status == 200 ? r.body
-                                                                                    : "";
+  return r.error == chaosrun::providers::HttpResult::Error::kNone && r.status == 200 ? r.body : "";
 }
 
 // Whether Alertmanager holds an active alert with that name (nullopt: it did not answer).
@@ -143,18 +148,12 @@ class MlFireDrills : public ::testing::Test {
 
   std::vector<std::string> RunArgs(const std::string& experiment, const std::string& tag,
                                    int sink_port) {
-    return {CHAOSRUN_BINARY,
-            "run",
-            "--driver-dir",
-            MlDriverDir().string(),
-            "--var-file",
-            lab_.VarFile().string(),
-            "--var",
-            "lab_sink_port:int=" + std::to_string(sink_port),
-            "--journal-path",
-            (tmp_.path() / (tag + ".journal.json")).string(),
-            "--state-dir",
-            (tmp_.path() / ("state-" + tag)).string(),
+    return {CHAOSRUN_BINARY,  "run",
+            "--driver-dir",   MlDriverDir().string(),
+            "--var-file",     lab_.VarFile().string(),
+            "--var",          "lab_sink_port:int=" + std::to_string(sink_port),
+            "--journal-path", (tmp_.path() / (tag + ".journal.json")).string(),
+            "--state-dir",    (tmp_.path() / ("state-" + tag)).string(),
             experiment};
   }
 
@@ -162,29 +161,39 @@ class MlFireDrills : public ::testing::Test {
     return std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + d.name + ".json";
   }
 
-  // Runs both drills of each pair at once; fills exit codes and journals by drill index.
-  void RunAllInPairs(const std::string& mode, int* codes, json* journals, std::string* logs) {
-    const json conf = lab_.Configuration();
-    const int sinks[2] = {conf.value("lab_sink_port", 0), conf.value("lab_sink_port_2", 0)};
-    ASSERT_NE(sinks[0], 0) << conf.dump(2);
-    ASSERT_NE(sinks[1], 0) << conf.dump(2);
-    for (const auto& [a, b] : kPairs) {
-      const int idx[2] = {a, b};
-      pid_t pids[2];
-      for (int k = 0; k < 2; ++k) {
-        const std::string tag = mode + "-" + kDrills[idx[k]].name;
-        pids[k] = lab_.Start(RunArgs(DrillPath(kDrills[idx[k]]), tag, sinks[k]),
-                             tmp_.path() / (tag + ".log"));
-        ASSERT_GT(pids[k], 0);
+  // Runs the drills of each group at once, the k-th of a group with sink port sinks[k]; fills
+  // exit codes, logs and journals by drill index.
+  void RunGroups(const std::string& mode, const std::vector<std::vector<int>>& groups,
+                 const std::vector<int>& sinks, int* codes, json* journals, std::string* logs) {
+    for (const auto& group : groups) {
+      ASSERT_LE(group.size(), sinks.size());
+      std::vector<pid_t> pids;
+      for (size_t k = 0; k < group.size(); ++k) {
+        const std::string tag = mode + "-" + kDrills[group[k]].name;
+        pids.push_back(lab_.Start(RunArgs(DrillPath(kDrills[group[k]]), tag, sinks[k]),
+                                  tmp_.path() / (tag + ".log")));
+        ASSERT_GT(pids.back(), 0);
       }
-      for (int k = 0; k < 2; ++k) {
-        const std::string tag = mode + "-" + kDrills[idx[k]].name;
+      for (size_t k = 0; k < group.size(); ++k) {
+        const std::string tag = mode + "-" + kDrills[group[k]].name;
         LoggedResult r = LabHarness::Finish(pids[k], tmp_.path() / (tag + ".log"));
-        codes[idx[k]] = r.exit_code;
-        logs[idx[k]] = r.output;
-        journals[idx[k]] = ReadJsonFile(tmp_.path() / (tag + ".journal.json"));
+        codes[group[k]] = r.exit_code;
+        logs[group[k]] = r.output;
+        journals[group[k]] = ReadJsonFile(tmp_.path() / (tag + ".journal.json"));
       }
     }
+  }
+
+  // Whether the drill's own fault ran, through the driver the drill names.
+  static bool FaultRan(const MlDrill& d, const json& journal) {
+    bool ran = false;
+    for (const auto& r : journal.value("run", json::array())) {
+      const json& p = r["activity"]["provider"];
+      if (p.value("driver", "") == d.driver && p.value("func", "") == d.func) {
+        ran = r.value("status", "") == "succeeded";
+      }
+    }
+    return ran;
   }
 
   chaosrun::testing::TempDir tmp_;
@@ -206,7 +215,11 @@ TEST_F(MlFireDrills, AHealthyLabPassesEveryDrillTwoAtATime) {
   int codes[kCount];
   json journals[kCount];
   std::string logs[kCount];
-  RunAllInPairs("healthy", codes, journals, logs);
+  const json conf = lab_.Configuration();
+  const std::vector<int> sinks = {conf.value("lab_sink_port", 0), conf.value("lab_sink_port_2", 0)};
+  ASSERT_NE(sinks[0], 0) << conf.dump(2);
+  ASSERT_NE(sinks[1], 0) << conf.dump(2);
+  RunGroups("healthy", kPairs, sinks, codes, journals, logs);
   for (int i = 0; i < kCount; ++i) {
     const MlDrill& d = kDrills[i];
     const json& j = journals[i];
@@ -218,17 +231,10 @@ TEST_F(MlFireDrills, AHealthyLabPassesEveryDrillTwoAtATime) {
     for (const char* k : {"time_to_detect", "time_to_notify", "time_to_recover"}) {
       EXPECT_TRUE(t.contains(k) && t[k].is_number()) << d.name << " " << k << ": " << t.dump();
     }
-    // The drill's own fault ran, through the driver the drill names.
-    bool fault_ran = false;
-    for (const auto& r : j.value("run", json::array())) {
-      const json& p = r["activity"]["provider"];
-      if (p.value("driver", "") == d.driver && p.value("func", "") == d.func) {
-        fault_ran = r.value("status", "") == "succeeded";
-      }
-    }
-    EXPECT_TRUE(fault_ran) << d.name << ": " << j.value("run", json::array()).dump(2);
+    EXPECT_TRUE(FaultRan(d, j)) << d.name << ": " << j.value("run", json::array()).dump(2);
     // The measured times, for docs/ml-fire-drills.md (printed, never asserted on).
-    std::cout << "[ drill ] " << d.name << " " << d.alert << " detect=" << t.value("time_to_detect", -1.0)
+    std::cout << "[ drill ] " << d.name << " " << d.alert
+              << " detect=" << t.value("time_to_detect", -1.0)
               << " notify=" << t.value("time_to_notify", -1.0)
               << " recover=" << t.value("time_to_recover", -1.0) << "\n";
   }
@@ -246,8 +252,16 @@ TEST_F(MlFireDrills, ALabWithoutAlertRulesFailsEveryDrill) {
   int codes[kCount];
   json journals[kCount];
   std::string logs[kCount];
-  RunAllInPairs("broken", codes, journals, logs);
+  // Unrouted sink ports: free ones, each drill its own.
+  std::vector<int> sinks;
+  while (sinks.size() < 5) {
+    const int port = chaosrun::testing::ClosedLoopbackPort();
+    if (std::find(sinks.begin(), sinks.end(), port) == sinks.end()) sinks.push_back(port);
+  }
+  RunGroups("broken", kBrokenRounds, sinks, codes, journals, logs);
   for (int i = 0; i < kCount; ++i) {
+    // It failed because nothing detected the fault, not because the fault was not applied.
+    EXPECT_TRUE(FaultRan(kDrills[i], journals[i])) << kDrills[i].name << "\n" << logs[i];
     EXPECT_EQ(codes[i], 1) << kDrills[i].name << "\n" << logs[i];
     EXPECT_EQ(journals[i].value("deviated", false), true) << kDrills[i].name;
     ASSERT_TRUE(journals[i].contains("drill")) << kDrills[i].name;
@@ -258,14 +272,16 @@ TEST_F(MlFireDrills, ALabWithoutAlertRulesFailsEveryDrill) {
 // The drill with its fault's duration raised to 120 s, so the watchdog never undoes it before
 // the test kills the runner (the blast radius allows at most 30 s: raised too, in the copy).
 std::string LongFaultCopy(const MlDrill& d, const fs::path& dir) {
-  std::ifstream in(std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + d.name + ".json");
+  std::ifstream in(std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + d.name +
+                   ".json");
   json e = json::parse(in);
   for (auto& a : e["method"]) {
     if (a.value("type", "") == "action" && a["provider"].value("func", "") == d.func) {
       a["provider"]["duration"] = 120;
       // overload_telemetry's generator has its own lifetime: longer too, so only the undo that
       // recover runs can stop it (the alert resolving below proves it did).
-      if (a["provider"]["arguments"].contains("duration")) a["provider"]["arguments"]["duration"] = 120;
+      if (a["provider"]["arguments"].contains("duration"))
+        a["provider"]["arguments"]["duration"] = 120;
     }
   }
   e["blast-radius"]["max-duration"] = 300;
@@ -291,15 +307,15 @@ TEST_F(MlFireDrills, RecoverUndoesEveryMlFaultAfterASigkillMidDrill) {
     SCOPED_TRACE(d.name);
     const std::string tag = std::string("kill-") + d.name;
     const fs::path state = tmp_.path() / ("state-" + tag);
-    const pid_t runner = lab_.Start(RunArgs(LongFaultCopy(d, tmp_.path()), tag,
-                                            conf.value("lab_sink_port", 0)),
-                                    tmp_.path() / (tag + ".log"));
+    const pid_t runner =
+        lab_.Start(RunArgs(LongFaultCopy(d, tmp_.path()), tag, conf.value("lab_sink_port", 0)),
+                   tmp_.path() / (tag + ".log"));
     ASSERT_GT(runner, 0);
     // The phase: the fault is in the ledger, applied, and its alert fires (the drill's middle).
     auto applied = [&] {
-      LoggedResult l = lab_.Run({CHAOSRUN_BINARY, "recover", "--list", "--json", "--state-dir",
-                                 state.string()},
-                                tmp_.path() / (tag + ".list.log"));
+      LoggedResult l =
+          lab_.Run({CHAOSRUN_BINARY, "recover", "--list", "--json", "--state-dir", state.string()},
+                   tmp_.path() / (tag + ".list.log"));
       const json j = json::parse(l.output, nullptr, false);
       if (!j.is_object()) return false;
       for (const auto& p : j.value("pending", json::array())) {
