@@ -70,6 +70,12 @@ const std::vector<std::vector<int>> kPairs = {{0, 1}, {2, 9}, {3, 5}, {4, 7}, {8
 // more drills at once, still none sharing a target (0, 4 and 8 all act on the datasource proxy).
 const std::vector<std::vector<int>> kBrokenRounds = {{0, 1, 2, 5, 6}, {3, 4, 7, 9}, {8}};
 
+std::string DrillPath(const MlDrill& d) {
+  return (fs::path(CHAOSRUN_SOURCE_DIR) / "experiments" / "fire-drills" / d.name)
+      .replace_extension(".json")
+      .string();
+}
+
 fs::path MlDriverDir() {
   return fs::path(CHAOSRUN_BINARY).parent_path().parent_path() / "drivers-ml";
 }
@@ -132,6 +138,35 @@ char ProcState(int pid) {
   return close == std::string::npos || close + 2 >= s.size() ? '?' : s[close + 2];
 }
 
+// Whatever ends a kill test early (a failed ASSERT), its runner is killed and its faults are
+// recovered while the state directory still exists: no 120 s fault or load generator outlives it.
+class RunnerGuard {
+ public:
+  RunnerGuard(const LabHarness& lab, pid_t pid, fs::path state, fs::path log)
+      : lab_(lab), pid_(pid), state_(std::move(state)), log_(std::move(log)) {}
+  ~RunnerGuard() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      LabHarness::Finish(pid_, log_);
+    }
+    if (!recovered_) {
+      lab_.Run({CHAOSRUN_BINARY, "recover", "--force", "--state-dir", state_.string(),
+                "--driver-dir", MlDriverDir().string()},
+               log_.string() + ".guard-recover.log");
+    }
+  }
+  RunnerGuard(const RunnerGuard&) = delete;
+  RunnerGuard& operator=(const RunnerGuard&) = delete;
+  void Reaped() { pid_ = -1; }             // the test waited for the runner itself
+  void Recovered() { recovered_ = true; }  // and ran recover itself
+
+ private:
+  const LabHarness& lab_;
+  pid_t pid_;
+  fs::path state_, log_;
+  bool recovered_ = false;
+};
+
 class MlFireDrills : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -157,10 +192,6 @@ class MlFireDrills : public ::testing::Test {
             experiment};
   }
 
-  static std::string DrillPath(const MlDrill& d) {
-    return std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + d.name + ".json";
-  }
-
   // Runs the drills of each group at once, the k-th of a group with sink port sinks[k]; fills
   // exit codes, logs and journals by drill index.
   void RunGroups(const std::string& mode, const std::vector<std::vector<int>>& groups,
@@ -172,7 +203,7 @@ class MlFireDrills : public ::testing::Test {
         const std::string tag = mode + "-" + kDrills[group[k]].name;
         pids.push_back(lab_.Start(RunArgs(DrillPath(kDrills[group[k]]), tag, sinks[k]),
                                   tmp_.path() / (tag + ".log")));
-        ASSERT_GT(pids.back(), 0);
+        EXPECT_GT(pids.back(), 0) << tag;  // no ASSERT: the runners already started are waited
       }
       for (size_t k = 0; k < group.size(); ++k) {
         const std::string tag = mode + "-" + kDrills[group[k]].name;
@@ -272,8 +303,7 @@ TEST_F(MlFireDrills, ALabWithoutAlertRulesFailsEveryDrill) {
 // The drill with its fault's duration raised to 120 s, so the watchdog never undoes it before
 // the test kills the runner (the blast radius allows at most 30 s: raised too, in the copy).
 std::string LongFaultCopy(const MlDrill& d, const fs::path& dir) {
-  std::ifstream in(std::string(CHAOSRUN_SOURCE_DIR) + "/experiments/fire-drills/" + d.name +
-                   ".json");
+  std::ifstream in(DrillPath(d));
   json e = json::parse(in);
   for (auto& a : e["method"]) {
     if (a.value("type", "") == "action" && a["provider"].value("func", "") == d.func) {
@@ -311,6 +341,7 @@ TEST_F(MlFireDrills, RecoverUndoesEveryMlFaultAfterASigkillMidDrill) {
         lab_.Start(RunArgs(LongFaultCopy(d, tmp_.path()), tag, conf.value("lab_sink_port", 0)),
                    tmp_.path() / (tag + ".log"));
     ASSERT_GT(runner, 0);
+    RunnerGuard guard(lab_, runner, state, tmp_.path() / (tag + ".log"));
     // The phase: the fault is in the ledger, applied, and its alert fires (the drill's middle).
     auto applied = [&] {
       LoggedResult l =
@@ -328,12 +359,14 @@ TEST_F(MlFireDrills, RecoverUndoesEveryMlFaultAfterASigkillMidDrill) {
         << d.alert << " never fired";
     ASSERT_EQ(::kill(runner, SIGKILL), 0);
     EXPECT_EQ(LabHarness::Finish(runner, tmp_.path() / (tag + ".log")).exit_code, 128 + SIGKILL);
+    guard.Reaped();
     ASSERT_TRUE(applied()) << "the killed run's fault is no longer in the ledger";
 
     LoggedResult rec = lab_.Run({CHAOSRUN_BINARY, "recover", "--state-dir", state.string(),
                                  "--driver-dir", MlDriverDir().string()},
                                 tmp_.path() / (tag + ".recover.log"));
     EXPECT_EQ(rec.exit_code, 0) << rec.output;
+    guard.Recovered();
     EXPECT_FALSE(applied()) << "recover left the fault in the ledger";
 
     // Byte for byte, and running, and clean.
