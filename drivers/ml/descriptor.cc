@@ -39,6 +39,8 @@ constexpr const char* kDescriptor = R"json({
           "reload_url": {"type": "string", "pattern": "^https?://", "description": "POSTed after the change and after the undo"}
         },
         "required": ["artifact"],
+        "if": {"required": ["keep_bytes"]},
+        "then": {"required": ["mode"], "properties": {"mode": {"const": "truncate"}}},
         "additionalProperties": false
       }
     },
@@ -71,12 +73,13 @@ constexpr const char* kDescriptor = R"json({
     },
     {
       "name": "freeze_dataset",
-      "description": "A stale dataset: SIGSTOPs the pipeline process (by pid or pidfile). Target process:<comm>/<pid>; undo SIGCONTs it, only if it is the same process (pid and start time); a process that is gone is a successful no-op.",
+      "description": "A stale dataset: SIGSTOPs the pipeline process (by pid or pidfile, optionally checked against expect_cmdline). Target process:<comm>/<pid>; undo SIGCONTs it, only if it is the same process (pid and start time); a process that is gone is a successful no-op.",
       "arguments": {
         "type": "object",
         "properties": {
           "pid": {"type": "integer", "minimum": 2, "maximum": 4194304, "description": "the pipeline's process id"},
-          "pidfile": {"type": "string", "minLength": 1, "description": "a file holding the pipeline's process id, read at prepare"}
+          "pidfile": {"type": "string", "minLength": 1, "description": "a regular file (at most 64 bytes) holding the pipeline's process id, read at prepare"},
+          "expect_cmdline": {"type": "string", "minLength": 1, "description": "a substring the process's command line (/proc/<pid>/cmdline, NULs read as spaces) must contain, e.g. pipeline.py: a stale pidfile whose pid was reused then freezes nothing"}
         },
         "oneOf": [{"required": ["pid"]}, {"required": ["pidfile"]}],
         "additionalProperties": false
@@ -96,18 +99,16 @@ constexpr const char* kDescriptor = R"json({
             "description": "the rewrites, in order: {op: drop|rename|scale|retype, field, to (rename), factor (scale), type (retype)}",
             "items": {
               "type": "object",
-              "properties": {
-                "op": {"type": "string", "enum": ["drop", "rename", "scale", "retype"], "description": "what to do to the field"},
-                "field": {"type": "string", "minLength": 1, "description": "a key of the record, or a JSON pointer inside it (starting with /)"},
-                "to": {"type": "string", "minLength": 1, "description": "rename: the new key"},
-                "factor": {"type": "number", "description": "scale: the number the value is multiplied by"},
-                "type": {"type": "string", "enum": ["string", "number", "integer", "boolean", "null"], "description": "retype: the new JSON type of the value"}
-              },
               "required": ["op", "field"],
-              "additionalProperties": false
+              "oneOf": [
+                {"properties": {"op": {"const": "drop", "description": "remove the field"}, "field": {"type": "string", "minLength": 1, "description": "a key of the record, or a JSON pointer inside it (starting with /)"}}, "required": ["op", "field"], "additionalProperties": false},
+                {"properties": {"op": {"const": "rename", "description": "rename the field"}, "field": {"type": "string", "minLength": 1, "description": "a key of the record, or a JSON pointer inside it (starting with /)"}, "to": {"type": "string", "minLength": 1, "description": "the new key"}}, "required": ["op", "field", "to"], "additionalProperties": false},
+                {"properties": {"op": {"const": "scale", "description": "multiply a number"}, "field": {"type": "string", "minLength": 1, "description": "a key of the record, or a JSON pointer inside it (starting with /)"}, "factor": {"type": "number", "description": "the number the value is multiplied by"}}, "required": ["op", "field", "factor"], "additionalProperties": false},
+                {"properties": {"op": {"const": "retype", "description": "change the JSON type of the value"}, "field": {"type": "string", "minLength": 1, "description": "a key of the record, or a JSON pointer inside it (starting with /)"}, "type": {"type": "string", "enum": ["string", "number", "integer", "boolean", "null"], "description": "the new JSON type of the value"}}, "required": ["op", "field", "type"], "additionalProperties": false}
+              ]
             }
           },
-          "records": {"type": "string", "default": "", "description": "JSON pointer to the records in the body: \"\" = the body (an array: each object element; an object: one record)"},
+          "records": {"type": "string", "pattern": "^(/.*)?$", "default": "", "description": "JSON pointer to the records in the body: \"\" = the body (an array: each object element; an object: one record)"},
           "max_body_bytes": {"type": "integer", "minimum": 1, "maximum": 67108864, "default": 1048576, "description": "larger bodies pass unchanged"},
           "stream": {"type": "string", "enum": ["upstream", "downstream"], "default": "downstream", "description": "downstream rewrites responses, upstream requests"},
           "toxic_name": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_.-]+$", "default": "chaosrun_ml_schema_drift", "description": "the toxic's name (refused if the proxy already has one of that name)"}

@@ -36,18 +36,17 @@ std::string KeepNewline(const std::string& original, std::string text) {
 Reply PrepareFromArchive(const char* func, const char* dir_arg, const char* file, const char* key,
                          const char* archive, const char* const* allowed, const json& args) {
   if (std::string e = UnknownKeys(args, allowed); !e.empty()) {
-    return Reply::Invalid(std::string(func) + ": " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   std::string error;
   auto dir_text = StringArg(args, dir_arg, &error);
   if (!dir_text) {
-    return Reply::Invalid(std::string(func) + ": " +
-                          (error.empty() ? std::string(dir_arg) + ": required" : error));
+    return Reply::Invalid(ArgPointer(error.empty() ? std::string(dir_arg) + ": required" : error));
   }
   auto version = IntArg(args, "version", 1, 1000000000, &error);
   std::string reload_url;
   if (error.empty()) error = ReloadUrlArg(args, &reload_url);
-  if (!error.empty()) return Reply::Invalid(std::string(func) + ": " + error);
+  if (!error.empty()) return Reply::Invalid(ArgPointer(error));
   std::string dir = CanonicalDir(*dir_text, &error);
   if (dir.empty()) return Reply::Failed(std::string(func) + ": " + dir_arg + ": " + error);
 
@@ -95,17 +94,17 @@ uint64_t SplitMix(uint64_t* s) {
 Reply PrepareStaleModel(const json& args, const Env&) {
   static const char* const kAllowed[] = {"registry", "version", "reload_url", nullptr};
   if (std::string e = UnknownKeys(args, kAllowed); !e.empty()) {
-    return Reply::Invalid("stale_model: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   std::string error;
   auto registry_text = StringArg(args, "registry", &error);
   if (!registry_text) {
-    return Reply::Invalid("stale_model: " + (error.empty() ? "registry: required" : error));
+    return Reply::Invalid(ArgPointer(error.empty() ? "registry: required" : error));
   }
   auto version = IntArg(args, "version", 1, 1000000000, &error);
   std::string reload_url;
   if (error.empty()) error = ReloadUrlArg(args, &reload_url);
-  if (!error.empty()) return Reply::Invalid("stale_model: " + error);
+  if (!error.empty()) return Reply::Invalid(ArgPointer(error));
   std::string registry = CanonicalDir(*registry_text, &error);
   if (registry.empty()) return Reply::Failed("stale_model: registry: " + error);
 
@@ -162,12 +161,12 @@ Reply PrepareCorruptModel(const json& args, const Env&) {
   static const char* const kAllowed[] = {"artifact", "mode",       "keep_bytes",
                                          "seed",     "reload_url", nullptr};
   if (std::string e = UnknownKeys(args, kAllowed); !e.empty()) {
-    return Reply::Invalid("corrupt_model: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   std::string error;
   auto artifact_text = StringArg(args, "artifact", &error);
   if (!artifact_text) {
-    return Reply::Invalid("corrupt_model: " + (error.empty() ? "artifact: required" : error));
+    return Reply::Invalid(ArgPointer(error.empty() ? "artifact: required" : error));
   }
   auto mode = StringArg(args, "mode", &error);
   const std::string corruption = mode ? *mode : "garble";
@@ -181,7 +180,7 @@ Reply PrepareCorruptModel(const json& args, const Env&) {
   auto seed_arg = error.empty() ? IntArg(args, "seed", 0, INT64_MAX, &error) : std::nullopt;
   std::string reload_url;
   if (error.empty()) error = ReloadUrlArg(args, &reload_url);
-  if (!error.empty()) return Reply::Invalid("corrupt_model: " + error);
+  if (!error.empty()) return Reply::Invalid(ArgPointer(error));
 
   std::string path;
   FileState st;
@@ -194,7 +193,7 @@ Reply PrepareCorruptModel(const json& args, const Env&) {
   if (corruption == "truncate") {
     size_t k = keep ? static_cast<size_t>(*keep) : st.bytes.size() / 2;
     if (k >= st.bytes.size()) {
-      return Reply::Invalid("corrupt_model: keep_bytes: must be below the file's size " +
+      return Reply::Invalid("/keep_bytes: must be below the file's size " +
                             std::to_string(st.bytes.size()) + ", got " + std::to_string(k));
     }
     fault = st.bytes.substr(0, k);

@@ -64,6 +64,27 @@ std::string Reload(const std::string& url) {
   return {};
 }
 
+// endpoint:<host>:<port> of an http(s) URL (IPv6 hosts in brackets, default ports 80/443), or
+// "" when it has no host.
+std::string EndpointOf(const std::string& url) {
+  const bool https = url.rfind("https://", 0) == 0;
+  std::string rest = url.substr(https ? 8 : 7);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (size_t at = rest.rfind('@'); at != std::string::npos) rest = rest.substr(at + 1);
+  std::string host = rest, port = https ? "443" : "80";
+  if (!rest.empty() && rest[0] == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string::npos) return {};
+    host = rest.substr(0, close + 1);
+    if (close + 2 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+  } else if (size_t colon = rest.rfind(':'); colon != std::string::npos) {
+    host = rest.substr(0, colon);
+    if (colon + 1 < rest.size()) port = rest.substr(colon + 1);
+  }
+  if (host.empty() || host == "[]") return {};
+  return "endpoint:" + host + ":" + port;
+}
+
 }  // namespace
 
 std::string ReadForFault(const std::string& arg, const std::string& path, std::string* canonical,
@@ -85,6 +106,7 @@ std::string ReloadUrlArg(const json& args, std::string* url) {
   if (u->rfind("http://", 0) != 0 && u->rfind("https://", 0) != 0) {
     return "reload_url: must start with http:// or https://";
   }
+  if (EndpointOf(*u).empty()) return "reload_url: no host";
   *url = *u;
   return {};
 }
@@ -102,6 +124,12 @@ json FileSwapPlan(const std::string& func, const std::string& path, const FileSt
   json plan = undo;  // apply reads the same record plus the fault's bytes
   plan["fault_b64"] = Base64Encode(fault);
   plan["targets"] = json::array({"file:" + path});
+  // The reload POST touches the server behind reload_url: it is a target too.
+  if (!reload_url.empty()) {
+    if (std::string endpoint = EndpointOf(reload_url); !endpoint.empty()) {
+      plan["targets"].push_back(endpoint);
+    }
+  }
   plan["action"] = func;
   plan["undo"] = undo;
   for (const auto& item : extra.items()) plan[item.key()] = item.value();
@@ -119,7 +147,13 @@ Reply ApplyFileSwap(const std::string& func, const json& plan, const Env& env) {
     return Reply::Failed(func + ": " + t.path + " changed since prepare: nothing was written");
   }
   if (env.cancelled()) return Reply::Error(CHAOSRUN_CANCELLED, func + ": cancelled before writing");
-  if (std::string e = WriteFileAtomically(t.path, t.fault, t.mode, t.uid, t.gid); !e.empty()) {
+  bool renamed = false;
+  if (std::string e = WriteFileAtomically(t.path, t.fault, t.mode, t.uid, t.gid, &renamed);
+      !e.empty()) {
+    if (renamed) {
+      return Reply::Failed(func + ": " + t.path + " was replaced by the fault's bytes, but " + e +
+                           "; the undo restores the file");
+    }
     return Reply::Failed(func + ": " + e + " (the file is unchanged)");
   }
   env.log(CHAOSRUN_LOG_INFO, func + ": wrote " + t.path + " (sha256 " + t.fault_sha256 + ")");
@@ -139,6 +173,11 @@ Reply UndoFileSwap(const std::string& func, const json& undo, const Env& env) {
   Tracked t;
   if (std::string e = ParseTracked(undo, false, &t); !e.empty()) {
     return Reply::Invalid(func + ": invalid undo: " + e);
+  }
+  // Leftovers of a write killed between its temporary file and the rename (ours only).
+  if (int n = RemoveTempLeftovers(t.path); n > 0) {
+    env.log(CHAOSRUN_LOG_INFO,
+            func + ": removed " + std::to_string(n) + " leftover temporary file(s) of " + t.path);
   }
   FileState now = ReadFileState(t.path);
   if (!now.error.empty()) return Reply::Failed(func + " undo: " + now.error);

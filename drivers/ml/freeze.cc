@@ -7,14 +7,30 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 #include "actions.h"
 
 namespace chaosrun_ml {
 
 namespace {
+
+constexpr size_t kMaxPidfileBytes = 64;
+constexpr size_t kMaxCmdlineBytes = 64 * 1024;
+
+// /proc/<pid>/cmdline with its NULs read as spaces (and no trailing one); nullopt if unreadable.
+std::optional<std::string> Cmdline(pid_t pid) {
+  std::string text;
+  if (!ReadSmallRegularFile("/proc/" + std::to_string(pid) + "/cmdline", kMaxCmdlineBytes, &text)
+           .empty()) {
+    return std::nullopt;
+  }
+  for (char& c : text) {
+    if (c == '\0') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
 
 struct Frozen {
   pid_t pid = 0;
@@ -47,32 +63,29 @@ bool Same(const Frozen& f, ProcStat* now) {
 }  // namespace
 
 Reply PrepareFreeze(const json& args, const Env&) {
-  static const char* const kAllowed[] = {"pid", "pidfile", nullptr};
+  static const char* const kAllowed[] = {"pid", "pidfile", "expect_cmdline", nullptr};
   if (std::string e = UnknownKeys(args, kAllowed); !e.empty()) {
-    return Reply::Invalid("freeze_dataset: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   std::string error;
   auto pid_arg = IntArg(args, "pid", 2, 4194304, &error);
   auto pidfile = error.empty() ? StringArg(args, "pidfile", &error) : std::nullopt;
-  if (!error.empty()) return Reply::Invalid("freeze_dataset: " + error);
+  auto expect = error.empty() ? StringArg(args, "expect_cmdline", &error) : std::nullopt;
+  if (!error.empty()) return Reply::Invalid(ArgPointer(error));
   if (pid_arg.has_value() == pidfile.has_value()) {
     return Reply::Invalid("freeze_dataset: give exactly one of 'pid' or 'pidfile'");
   }
   pid_t pid = 0;
   if (pidfile) {
-    std::ifstream in(*pidfile);
-    if (!in) {
-      return Reply::Failed("freeze_dataset: pidfile: cannot read " + *pidfile + ": " +
-                           std::strerror(errno));
+    std::string text;
+    if (std::string e = ReadSmallRegularFile(*pidfile, kMaxPidfileBytes, &text); !e.empty()) {
+      return Reply::Failed("/pidfile: " + e);
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
     char* end = nullptr;
     long v = std::strtol(text.c_str(), &end, 10);
     while (end != nullptr && (*end == '\n' || *end == ' ' || *end == '\r' || *end == '\t')) ++end;
     if (end == text.c_str() || end == nullptr || *end != '\0' || v < 2 || v > 4194304) {
-      return Reply::Failed("freeze_dataset: pidfile: " + *pidfile + " does not hold a pid");
+      return Reply::Failed("/pidfile: " + *pidfile + " does not hold a pid");
     }
     pid = static_cast<pid_t>(v);
   } else {
@@ -89,6 +102,16 @@ Reply PrepareFreeze(const json& args, const Env&) {
                          std::to_string(pid) +
                          " is already stopped (its undo would continue someone else's stop)");
   }
+  if (expect) {
+    auto cmdline = Cmdline(pid);
+    if (!cmdline || cmdline->find(*expect) == std::string::npos) {
+      return Reply::Failed("/expect_cmdline: refused: the command line of process " + st->comm +
+                           "/" + std::to_string(pid) +
+                           (pidfile ? " (from " + *pidfile + ")" : std::string()) + " is " +
+                           (cmdline ? json(*cmdline).dump() : std::string("unreadable")) +
+                           ", which does not contain " + json(*expect).dump());
+    }
+  }
   if (::kill(pid, 0) != 0) {
     return Reply::Failed("freeze_dataset: refused: cannot signal process " + std::to_string(pid) +
                          ": " + std::strerror(errno));
@@ -98,6 +121,7 @@ Reply PrepareFreeze(const json& args, const Env&) {
   plan["targets"] = json::array({"process:" + st->comm + "/" + std::to_string(pid)});
   plan["undo"] = undo;
   if (pidfile) plan["pidfile"] = *pidfile;
+  if (expect) plan["expect_cmdline"] = *expect;
   return Reply::Ok(plan);
 }
 

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,10 +29,18 @@ int64_t NowNs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-void SleepNs(int64_t ns) {
-  if (ns <= 0) return;
-  timespec ts{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+// Waits up to `ns` on the listener: every connection (the undo looking for us, or anyone) is
+// accepted and closed at once, so a full backlog can never make a connect() hang.
+void WaitAndServe(int self, int64_t ns) {
+  if (ns < 0) ns = 0;
+  int ms = static_cast<int>(std::min<int64_t>((ns + 999999) / 1000000, 1000));
+  pollfd p{self, POLLIN, 0};
+  int r = poll(&p, 1, ms);
+  if (r <= 0 || (p.revents & POLLIN) == 0) return;
+  for (int i = 0; i < 64; ++i) {  // drain what is queued, bounded
+    int c = accept4(self, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (c < 0) break;
+    close(c);
   }
 }
 
@@ -69,7 +78,7 @@ void OneRequest(const GeneratorSpec& g) {
 
 [[noreturn]] void RunGenerator(const GeneratorSpec& g, int report_fd) {
   int32_t code = 0;
-  int self = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int self = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (self < 0 || bind(self, reinterpret_cast<const sockaddr*>(&g.self), g.self_len) != 0 ||
       listen(self, 8) != 0) {
     code = -(errno == 0 ? EIO : errno);
@@ -86,9 +95,10 @@ void OneRequest(const GeneratorSpec& g) {
     int64_t now = NowNs();
     if (now >= deadline) break;
     if (next > now) {
-      SleepNs(std::min(next, deadline) - now);
+      WaitAndServe(self, std::min(next, deadline) - now);
       continue;
     }
+    WaitAndServe(self, 0);
     OneRequest(g);
     next += g.interval_ns;
     if (NowNs() - next > 1000000000) next = NowNs();  // more than 1 s behind: do not burst
@@ -110,6 +120,12 @@ void AbstractAddress(const std::string& name, sockaddr_un* a, socklen_t* len) {
 
 // Forks the generator; its pid, or -1 and *error.
 pid_t StartGenerator(const GeneratorSpec& g, std::string* error) {
+  // The close() fallback of close_range needs the descriptor limit, fetched before the fork.
+  rlimit nofile{};
+  int max_fd = 65536;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY) {
+    max_fd = static_cast<int>(std::min<rlim_t>(nofile.rlim_cur, 1 << 20));
+  }
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
     *error = std::string("pipe: ") + std::strerror(errno);
@@ -141,7 +157,9 @@ pid_t StartGenerator(const GeneratorSpec& g, std::string* error) {
       dup2(null_fd, 2);
     }
     if (dup2(report[1], 3) != 3) _exit(2);
-    close_range(4, ~0U, 0);
+    if (close_range(4, ~0U, 0) != 0) {
+      for (int fd = 4; fd < max_fd; ++fd) close(fd);
+    }
     setsid();
     pid_t gen = fork();
     if (gen < 0) {
@@ -180,22 +198,30 @@ pid_t StartGenerator(const GeneratorSpec& g, std::string* error) {
   return static_cast<pid_t>(code);
 }
 
-// Connects to the generator's socket: the listener's pid, 0 when nobody listens, -1 on error.
-pid_t FindGenerator(const std::string& token, std::string* error) {
+namespace {
+
+enum class Probe { kGone, kAlive, kBusy, kError };
+
+// One connect to the generator's socket (1 s send timeout: a unix connect to a full backlog
+// waits at most that long, then fails with EAGAIN, which means a live listener).
+Probe ProbeGenerator(const std::string& token, pid_t* pid, std::string* error) {
   sockaddr_un a{};
   socklen_t len = 0;
   AbstractAddress(SocketName(token), &a, &len);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = std::string("socket: ") + std::strerror(errno);
-    return -1;
+    return Probe::kError;
   }
+  timeval tv{1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   if (connect(fd, reinterpret_cast<const sockaddr*>(&a), len) != 0) {
     int e = errno;
     close(fd);
-    if (e == ECONNREFUSED || e == ENOENT) return 0;
+    if (e == ECONNREFUSED || e == ENOENT) return Probe::kGone;
+    if (e == EAGAIN || e == EWOULDBLOCK || e == EINPROGRESS || e == EINTR) return Probe::kBusy;
     *error = std::string("connect to the generator's socket: ") + std::strerror(e);
-    return -1;
+    return Probe::kError;
   }
   ucred cred{};
   socklen_t cl = sizeof(cred);
@@ -204,18 +230,49 @@ pid_t FindGenerator(const std::string& token, std::string* error) {
   close(fd);
   if (rc != 0) {
     *error = std::string("SO_PEERCRED: ") + std::strerror(e);
-    return -1;
+    return Probe::kError;
   }
   if (cred.uid != geteuid()) {
     *error = "the socket " + SocketName(token) + " belongs to uid " + std::to_string(cred.uid) +
              ", not to us: left alone";
-    return -1;
+    return Probe::kError;
   }
   if (cred.pid <= 1) {
     *error = "the socket's owner has no usable pid";
-    return -1;
+    return Probe::kError;
   }
-  return cred.pid;
+  *pid = cred.pid;
+  return Probe::kAlive;
+}
+
+}  // namespace
+
+// Connects to the generator's socket: the listener's pid, 0 when nobody listens, -1 on error.
+// A busy socket (full backlog) is tried again, 4 times at most, backing off 50 ms to 400 ms.
+pid_t FindGenerator(const std::string& token, std::string* error) {
+  int backoff_ms = 50;
+  for (int attempt = 0;; ++attempt) {
+    pid_t pid = 0;
+    switch (ProbeGenerator(token, &pid, error)) {
+      case Probe::kGone:
+        return 0;
+      case Probe::kAlive:
+        return pid;
+      case Probe::kError:
+        return -1;
+      case Probe::kBusy:
+        break;
+    }
+    if (attempt == 4) {
+      *error = "the generator's socket " + SocketName(token) +
+               " does not accept connections (its backlog stays full)";
+      return -1;
+    }
+    timespec ts{0, static_cast<long>(backoff_ms) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+    backoff_ms *= 2;
+  }
 }
 
 }  // namespace chaosrun_ml

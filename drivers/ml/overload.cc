@@ -3,9 +3,10 @@
 // apply double-forks: the intermediate child calls setsid() and forks the generator, then exits
 // at once (apply reaps it), so the generator is re-parented to init and never becomes our zombie.
 // Between fork and _exit the children use only async-signal-safe calls (the host is
-// multi-threaded): dup2/close_range/open/setsid/sigprocmask, socket/bind/listen/connect/send/
-// recv/close/setsockopt, clock_gettime/nanosleep, write and _exit. Everything they need (the
-// request bytes, the addresses, the pacing) is built before the fork.
+// multi-threaded): dup2/close_range (or close)/open/setsid/sigprocmask, socket/bind/listen/
+// poll/accept4/connect/send/recv/close/setsockopt, clock_gettime, write and _exit. Everything
+// they need (the request bytes, the addresses, the pacing) is built before the fork; between
+// requests the generator poll()s its socket and accepts and closes every connection to it.
 //
 // The generator POSTs `batch` events per request, paced to `rate` events per second, one
 // connection per request (Connection: close; send/receive timeouts of 1 s), until `duration`
@@ -16,8 +17,10 @@
 // dies, so a live socket means a live generator: no pid reuse can fool the undo). The undo
 // (whose JSON is fixed at prepare, before any pid exists) connects to that name: refused means
 // the generator is gone (ended, or never started): a successful no-op; else it reads the
-// listener's pid with SO_PEERCRED, checks its uid is ours, SIGKILLs it and waits until it is
-// gone. apply's result reports the pid, its start time, the rate, the duration and ends_at.
+// listener's pid with SO_PEERCRED, checks its uid is ours, opens a pidfd of that pid, asks the
+// socket again (it must name the same pid: the pidfd is then the generator's), SIGKILLs it
+// through the pidfd and waits until it is gone. apply's result reports the pid, its start time, the
+// rate, the duration and ends_at.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -25,6 +28,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +48,12 @@ namespace chaosrun_ml {
 namespace {
 
 constexpr size_t kMaxRequestBytes = 1024 * 1024;
+
+// glibc 2.36's <sys/pidfd.h> lacks extern "C" (its wrappers do not link from C++): the syscalls.
+int OpenPidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+int SignalPidfd(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
 
 struct Url {
   std::string host, path;
@@ -136,11 +146,11 @@ std::string HostPort(const Url& u) {
 Reply PrepareOverload(const json& args, const Env&) {
   OverloadSpec s;
   if (std::string e = ParseOverload(args, &s); !e.empty()) {
-    return Reply::Invalid("overload_telemetry: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   const std::string host_port = HostPort(s.url);
   if (BuildRequest(s, host_port).size() > kMaxRequestBytes) {
-    return Reply::Invalid("overload_telemetry: batch: one request (batch x event) would exceed " +
+    return Reply::Invalid("/batch: one request (batch x event) would exceed " +
                           std::to_string(kMaxRequestBytes) + " bytes");
   }
   addrinfo hints{};
@@ -179,7 +189,11 @@ Reply PrepareOverload(const json& args, const Env&) {
   plan["host_port"] = host_port;
   plan["token"] = token;
   plan["requests_per_second"] = s.rate / static_cast<double>(s.batch);
-  plan["targets"] = json::array({"endpoint:" + host_port});
+  // The target as written and, when the host is a name, the numeric address the load goes to.
+  const std::string numeric = HostPort(Url{buf, "", s.url.port});
+  plan["targets"] = numeric == host_port
+                        ? json::array({"endpoint:" + host_port})
+                        : json::array({"endpoint:" + host_port, "endpoint:" + numeric});
   plan["undo"] = undo;
   return Reply::Ok(plan);
 }
@@ -222,8 +236,10 @@ Reply ApplyOverload(const json& plan, const Env& env) {
       std::max<int64_t>(1000, static_cast<int64_t>(1e9 * static_cast<double>(s.batch) / s.rate));
   g.duration_ns = static_cast<int64_t>(s.duration * 1e9);
   if (env.cancelled()) return Reply::Error(CHAOSRUN_CANCELLED, "overload_telemetry: cancelled");
-  if (FindGenerator(*token, &error) != 0) {
-    return Reply::Failed("overload_telemetry: a generator of this fault is already running");
+  if (pid_t running = FindGenerator(*token, &error); running != 0) {
+    if (running < 0) return Reply::Failed("overload_telemetry: " + error);
+    return Reply::Failed("overload_telemetry: a generator of this fault is already running (pid " +
+                         std::to_string(running) + ")");
   }
   pid_t pid = StartGenerator(g, &error);
   if (pid < 0) return Reply::Failed("overload_telemetry: " + error);
@@ -259,12 +275,42 @@ Reply UndoOverload(const json& undo, const Env& env) {
                            "not running (it ended by itself, or "
                            "never started)"}});
   }
-  if (kill(pid, SIGKILL) != 0 && errno != ESRCH) {
-    return Reply::Failed("overload_telemetry: undo: SIGKILL " + std::to_string(pid) + ": " +
-                         std::strerror(errno));
+  // pid reuse: the pidfd pins the process; the socket, asked again, must still name that pid
+  // (so the pidfd is the live generator's), and the signal goes through the pidfd.
+  int pidfd = OpenPidfd(pid);
+  if (pidfd < 0) {
+    if (errno != ESRCH) {
+      return Reply::Failed("overload_telemetry: undo: pidfd_open " + std::to_string(pid) + ": " +
+                           std::strerror(errno));
+    }
+  } else {
+    pid_t again = FindGenerator(*token, &error);
+    if (again < 0) {
+      ::close(pidfd);
+      return Reply::Failed("overload_telemetry: undo: " + error);
+    }
+    if (again == pid && SignalPidfd(pidfd, SIGKILL) != 0 && errno != ESRCH) {
+      int e = errno;
+      ::close(pidfd);
+      return Reply::Failed("overload_telemetry: undo: SIGKILL " + std::to_string(pid) + ": " +
+                           std::strerror(e));
+    }
+    if (again != 0 && again != pid) {
+      ::close(pidfd);
+      return Reply::Failed("overload_telemetry: undo: the generator's socket named pid " +
+                           std::to_string(pid) + ", then pid " + std::to_string(again) +
+                           ": nothing was signalled; run the undo again");
+    }
+    // The pidfd becomes readable when the process has exited.
+    pollfd p{pidfd, POLLIN, 0};
+    while (again == pid && poll(&p, 1, 5000) < 0 && errno == EINTR) {
+    }
+    ::close(pidfd);
   }
-  // Gone when its socket is: reap it if it happens to be our child (a subreaper host).
+  // Gone when its socket is: reap it if it happens to be our child (a subreaper host). The
+  // probes back off (5 ms doubling up to 200 ms), 5 s at most.
   auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto pause = std::chrono::milliseconds(5);
   for (;;) {
     int status = 0;
     (void)waitpid(pid, &status, WNOHANG);
@@ -274,7 +320,8 @@ Reply UndoOverload(const json& undo, const Env& env) {
       return Reply::Failed("overload_telemetry: undo: generator " + std::to_string(pid) +
                            " is still running 5 s after SIGKILL");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
   }
   env.log(CHAOSRUN_LOG_INFO, "overload_telemetry: stopped generator " + std::to_string(pid));
   return Reply::Ok(json{{"stopped", true}, {"pid", pid}});

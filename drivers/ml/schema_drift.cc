@@ -44,7 +44,7 @@ std::string CheckOperations(const json& ops) {
   }
   for (size_t i = 0; i < ops.size(); ++i) {
     const json& o = ops[i];
-    const std::string at = "operations/" + std::to_string(i);
+    const std::string at = "/operations/" + std::to_string(i);
     if (!o.is_object()) return at + ": must be an object";
     if (!o.contains("op") || !o["op"].is_string()) return at + "/op: required";
     const std::string op = o["op"].get<std::string>();
@@ -129,19 +129,19 @@ Reply PrepareSchemaDrift(const json& args, const Env&) {
                                          "operations", "records",        "max_body_bytes",
                                          "stream",     "toxic_name",     nullptr};
   if (std::string e = UnknownKeys(args, kAllowed); !e.empty()) {
-    return Reply::Invalid("schema_drift: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   Where w;
-  if (std::string e = ReadWhere(args, &w); !e.empty()) return Reply::Invalid("schema_drift: " + e);
-  if (!args.contains("operations")) return Reply::Invalid("schema_drift: operations: required");
+  if (std::string e = ReadWhere(args, &w); !e.empty()) return Reply::Invalid(ArgPointer(e));
+  if (!args.contains("operations")) return Reply::Invalid("/operations: required");
   if (std::string e = CheckOperations(args["operations"]); !e.empty()) {
-    return Reply::Invalid("schema_drift: " + e);
+    return Reply::Invalid(ArgPointer(e));
   }
   json attributes{{"operations", args["operations"]}};
   if (args.contains("records")) {
     const json& r = args["records"];
     if (!r.is_string() || (!r.get<std::string>().empty() && r.get<std::string>()[0] != '/')) {
-      return Reply::Invalid("schema_drift: records: must be a JSON pointer (\"\" or \"/...\")");
+      return Reply::Invalid("/records: must be a JSON pointer (\"\" or \"/...\")");
     }
     attributes["records"] = r;
   }
@@ -150,10 +150,10 @@ Reply PrepareSchemaDrift(const json& args, const Env&) {
     attributes["max_body_bytes"] = *m;
   }
   auto stream = error.empty() ? StringArg(args, "stream", &error) : std::nullopt;
-  if (!error.empty()) return Reply::Invalid("schema_drift: " + error);
+  if (!error.empty()) return Reply::Invalid(ArgPointer(error));
   const std::string s = stream ? *stream : "downstream";
   if (s != "upstream" && s != "downstream") {
-    return Reply::Invalid("schema_drift: stream: must be \"upstream\" or \"downstream\"");
+    return Reply::Invalid("/stream: must be \"upstream\" or \"downstream\"");
   }
   std::string token;
   if (std::string e = Token(w, &token); !e.empty()) {

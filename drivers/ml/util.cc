@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,7 +111,8 @@ std::string CanonicalDir(const std::string& path, std::string* error) {
 }
 
 std::string WriteFileAtomically(const std::string& path, const std::string& bytes, mode_t mode,
-                                uid_t uid, gid_t gid) {
+                                uid_t uid, gid_t gid, bool* renamed) {
+  if (renamed != nullptr) *renamed = false;
   const std::string dir = DirOf(path);
   const std::string base = path.substr(path.rfind('/') + 1);
   std::string pattern = dir + "/." + base + ".chaosrun-ml.XXXXXX";
@@ -144,12 +146,43 @@ std::string WriteFileAtomically(const std::string& path, const std::string& byte
     ::unlink(tmp.c_str());
     return e;
   }
+  if (renamed != nullptr) *renamed = true;
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return Errno("cannot open " + dir + " to fsync it");
   int rc = ::fsync(dfd);
   std::string e = rc != 0 ? Errno("cannot fsync " + dir) : std::string();
   ::close(dfd);
   return e;
+}
+
+int RemoveTempLeftovers(const std::string& path) {
+  const std::string dir = DirOf(path);
+  const std::string prefix = "." + path.substr(path.rfind('/') + 1) + ".chaosrun-ml.";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  std::vector<std::string> ours;
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() != prefix.size() + 6 || name.rfind(prefix, 0) != 0) continue;
+    bool suffix_ok = true;
+    for (size_t i = prefix.size(); i < name.size(); ++i) {
+      char c = name[i];
+      suffix_ok =
+          suffix_ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
+    }
+    if (suffix_ok) ours.push_back(name);
+  }
+  ::closedir(d);
+  int removed = 0;
+  for (const std::string& name : ours) {
+    const std::string full = dir + "/" + name;
+    struct stat st {};
+    if (::lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+      continue;
+    }
+    if (::unlink(full.c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 std::optional<ProcStat> ReadProcStat(pid_t pid) {
@@ -175,8 +208,36 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) {
   return st;
 }
 
+std::string ReadSmallRegularFile(const std::string& path, size_t limit, std::string* bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot read " + path);
+  struct stat st {};
+  std::string error;
+  if (::fstat(fd, &st) != 0) {
+    error = Errno("cannot stat " + path);
+  } else if (!S_ISREG(st.st_mode)) {
+    error = path + " is not a regular file";
+  } else if (static_cast<uint64_t>(st.st_size) > limit) {
+    error = path + " is larger than " + std::to_string(limit) + " bytes";
+  }
+  std::string text;
+  char buf[4096];
+  while (error.empty()) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) error = Errno("cannot read " + path);
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > limit) error = path + " is larger than " + std::to_string(limit) + " bytes";
+  }
+  ::close(fd);
+  if (!error.empty()) return error;
+  *bytes = std::move(text);
+  return {};
+}
+
 std::string ReadTokenFile(const std::string& path, std::string* token) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return Errno("api_token_file: cannot read " + path);
   struct stat st {};
   std::string error;
@@ -191,11 +252,14 @@ std::string ReadTokenFile(const std::string& path, std::string* token) {
     error = "api_token_file: " + path + " is larger than 4096 bytes";
   }
   std::string text;
-  if (error.empty()) {
-    char buf[4097];
+  char buf[4097];
+  while (error.empty()) {  // at most 4096 bytes, even if the file grows meanwhile
     ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) error = Errno("api_token_file: cannot read " + path);
-    if (n > 0) text.assign(buf, static_cast<size_t>(n));
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > 4096) error = "api_token_file: " + path + " is larger than 4096 bytes";
   }
   ::close(fd);
   if (!error.empty()) return error;
@@ -258,6 +322,23 @@ std::optional<double> NumberArg(const json& obj, const char* key, double min, do
     return std::nullopt;
   }
   return d;
+}
+
+std::string ArgPointer(const std::string& error) {
+  const std::string unknown = "unknown argument '";
+  if (error.rfind(unknown, 0) == 0 && error.size() > unknown.size() + 1 && error.back() == '\'') {
+    return "/" + error.substr(unknown.size(), error.size() - unknown.size() - 1) +
+           ": unknown argument";
+  }
+  size_t colon = error.find(": ");
+  if (colon == std::string::npos || colon == 0) return error;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = error[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '/';
+    if (!ok) return error;
+  }
+  return error[0] == '/' ? error : "/" + error;
 }
 
 std::string UnknownKeys(const json& obj, const char* const* allowed) {

@@ -200,5 +200,67 @@ TEST(MlFileFaults, ValidateNamesAWrongArgument) {
   EXPECT_NE(out.find("did you mean 'version'"), std::string::npos) << out;
 }
 
+TEST(MlFileFaults, ValidateRefusesKeepBytesWithoutTruncate) {
+  REQUIRE_ML_DRIVER(driver_dir);
+  testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
+  for (const json& args :
+       {json{{"artifact", dir + "/a.json"}, {"keep_bytes", 3}},
+        json{{"artifact", dir + "/a.json"}, {"keep_bytes", 3}, {"mode", "garble"}}}) {
+    WriteFile(dir + "/bad.json",
+              MlExperiment("corrupt_model", args, json::array({"file:" + dir + "/*"})).dump());
+    std::string out;
+    EXPECT_NE(RunChaosrun({"validate", "--driver-dir", driver_dir, dir + "/bad.json"},
+                          dir + "/validate.log", &out),
+              0)
+        << args.dump();
+    EXPECT_NE(out.find("/method/0/provider/arguments"), std::string::npos) << out;
+  }
+}
+
+// reload_url's server is touched too: it is a target, and the blast radius must allow it.
+TEST(MlFileFaults, TheReloadEndpointIsATarget) {
+  REQUIRE_ML_DRIVER(driver_dir);
+  testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
+  Registry r = MakeRegistry(dir);
+  const std::string original = ReadAll(r.serving);
+  // Nothing listens there: the plan is refused before anything is posted.
+  json args{{"registry", r.registry}, {"reload_url", "http://127.0.0.1:9/-/reload"}};
+  ExpectRefused(dir, driver_dir, "stale_model", args, r.serving, "endpoint:127.0.0.1:9");
+  json exp = MlExperiment("stale_model", args,
+                          json::array({"file:" + dir + "/*", "endpoint:127.0.0.1:9"}));
+  WriteFile(dir + "/allowed.json", exp.dump());
+  std::string out;
+  RunChaosrun({"run", "--driver-dir", driver_dir, "--state-dir", dir + "/state", "--journal-path",
+               dir + "/allowed-journal.json", dir + "/allowed.json"},
+              dir + "/allowed.log", &out);
+  // Allowed now: the fault runs, and its reload (nothing listens on port 9) is what fails.
+  EXPECT_NE(out.find("reload POST http://127.0.0.1:9/-/reload"), std::string::npos) << out;
+  EXPECT_EQ(ReadAll(r.serving), original);
+  EXPECT_EQ(ReadAll(dir + "/state/ledger.jsonl"), "");
+}
+
+// A write killed between its temporary file and the rename leaves .<name>.chaosrun-ml.XXXXXX:
+// the undo removes such leftovers of ours for that file, and nothing else.
+TEST(MlFileFaults, TheUndoRemovesLeftoverTemporaryFiles) {
+  REQUIRE_ML_DRIVER(driver_dir);
+  testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
+  Registry r = MakeRegistry(dir);
+  const std::string reg = r.registry + "/";
+  WriteFile(reg + ".serving.json.chaosrun-ml.Ab3xYz", "half");
+  WriteFile(reg + ".serving.json.chaosrun-ml.toolong1", "not ours");
+  WriteFile(reg + ".manifest.json.chaosrun-ml.Ab3xYz", "another file's");
+  json exp = MlExperiment("stale_model", {{"registry", r.registry}},
+                          json::array({"file:" + dir + "/*"}), dir);
+  ASSERT_EQ(RunThroughGate(dir, driver_dir, exp, nullptr, true), 128 + 9);
+  std::string out;
+  EXPECT_EQ(Recover(dir, driver_dir, &out), 0) << out;
+  EXPECT_FALSE(std::filesystem::exists(reg + ".serving.json.chaosrun-ml.Ab3xYz"));
+  EXPECT_TRUE(std::filesystem::exists(reg + ".serving.json.chaosrun-ml.toolong1"));
+  EXPECT_TRUE(std::filesystem::exists(reg + ".manifest.json.chaosrun-ml.Ab3xYz"));
+}
+
 }  // namespace
 }  // namespace chaosrun::ml_test

@@ -3,6 +3,7 @@
 // runner, `chaosrun recover` continues it; a pipeline that is gone makes the undo a no-op.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -106,6 +107,65 @@ TEST(MlFreezeDataset, RefusedForAMissingOrAlreadyStoppedProcess) {
               dir + "/run2.log", &out);
   EXPECT_NE(out.find("pidfile: cannot read"), std::string::npos) << out;
   EXPECT_EQ(ReadAll(dir + "/state/ledger.jsonl"), "");
+}
+
+// A pidfile that is not a small regular file is refused at once (a FIFO would block a plain
+// read, /dev/zero would never end), naming the argument.
+TEST(MlFreezeDataset, RefusesAPidfileThatIsNotASmallRegularFile) {
+  REQUIRE_ML_DRIVER(driver_dir);
+  testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
+  ASSERT_EQ(::mkfifo((dir + "/fifo.pid").c_str(), 0600), 0);
+  WriteFile(dir + "/big.pid", std::string(100, '1'));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {dir + "/fifo.pid", "is not a regular file"},
+      {"/dev/zero", "is not a regular file"},
+      {dir + "/big.pid", "is larger than 64 bytes"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string e = dir + "/e" + std::to_string(i) + ".json";
+    WriteFile(e, MlExperiment("freeze_dataset", {{"pidfile", cases[i].first}},
+                              json::array({"process:sleep/*"}))
+                     .dump());
+    std::string out;
+    EXPECT_NE(RunChaosrun({"run", "--driver-dir", driver_dir, "--state-dir", dir + "/state",
+                           "--journal-path", e + ".journal", e},
+                          e + ".log", &out),
+              0);
+    EXPECT_NE(out.find("/pidfile: " + cases[i].first + " " + cases[i].second), std::string::npos)
+        << out;
+    EXPECT_EQ(ReadAll(dir + "/state/ledger.jsonl"), "");
+  }
+}
+
+// expect_cmdline: a pidfile whose pid now names another process freezes nothing.
+TEST(MlFreezeDataset, ExpectCmdlineRefusesAnotherProcess) {
+  REQUIRE_ML_DRIVER(driver_dir);
+  testing::TempDir tmp;
+  const std::string dir = tmp.path().string();
+  Pipeline p;
+  const std::string pidfile = tmp.Write("pipeline.pid", std::to_string(p.pid()) + "\n");
+  WriteFile(dir + "/e.json", MlExperiment("freeze_dataset",
+                                          {{"pidfile", pidfile}, {"expect_cmdline", "pipeline.py"}},
+                                          json::array({"process:sleep/*"}))
+                                 .dump());
+  std::string out;
+  RunChaosrun({"run", "--driver-dir", driver_dir, "--state-dir", dir + "/state", "--journal-path",
+               dir + "/j.json", dir + "/e.json"},
+              dir + "/run.log", &out);
+  EXPECT_NE(out.find("/expect_cmdline: refused"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"sleep 300\""), std::string::npos) << out;
+  EXPECT_EQ(ProcState(p.pid()), 'S');
+  EXPECT_EQ(ReadAll(dir + "/state/ledger.jsonl"), "");
+  // The right command line: frozen during the run, continued at its end.
+  int rc = RunThroughGate(
+      dir, driver_dir, FreezeExperiment(dir, {{"pidfile", pidfile}, {"expect_cmdline", "sleep 3"}}),
+      [&] {
+        EXPECT_TRUE(PollUntil([&] { return ProcState(p.pid()) == 'T'; })) << ProcState(p.pid());
+      },
+      false);
+  EXPECT_EQ(rc, 0) << ReadAll(dir + "/run.log");
+  EXPECT_TRUE(PollUntil([&] { return ProcState(p.pid()) == 'S'; })) << ProcState(p.pid());
 }
 
 }  // namespace
