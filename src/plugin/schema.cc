@@ -35,13 +35,20 @@ std::string ContextToPointer(const std::vector<std::string>& context, const std:
 const std::string& PointerOf(const std::string& p) { return p; }
 const std::string& PointerOf(const std::pair<std::string, std::string>& p) { return p.first; }
 
-// True if `p` is the pointer of one of `seen`, or an ancestor or a descendant of one: valijson
-// reports each failure with every enclosing schema's, and words every alternative's.
+std::string Parent(const std::string& p) {
+  const auto slash = p.rfind('/');
+  return slash == std::string::npos ? std::string() : p.substr(0, slash);
+}
+
+// True if `p` is the pointer of one of `seen`, an ancestor or a descendant of one, or a sibling:
+// valijson reports each failure with every enclosing schema's, and words every alternative's
+// (a tagged alternative that was not meant fails on its tag, next to the member explained).
 template <typename Seen>
 bool Related(const std::string& p, const Seen& seen) {
   for (const auto& item : seen) {
     const std::string& q = PointerOf(item);
     if (q == p || q.rfind(p + "/", 0) == 0 || p.rfind(q + "/", 0) == 0) return true;
+    if (!p.empty() && !q.empty() && Parent(p) == Parent(q)) return true;
   }
   return false;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string_view>
@@ -51,6 +52,16 @@ bool Searches(const std::string& pattern, const std::string& text, bool& matched
 std::string Limit(const words::Bounds& b, size_t n) {
   if (b.high && static_cast<double>(n) > *b.high) return "at most " + b.high_text;
   return "at least " + b.low_text;
+}
+
+// The tag of a tagged alternative: its first property whose schema is a "const".
+std::optional<std::pair<std::string, const Json*>> Tag(const Json& alternative) {
+  const Json* props = Member(alternative, "properties");
+  if (props == nullptr || !props->is_object()) return std::nullopt;
+  for (const auto& [key, sub] : props->items()) {
+    if (const Json* c = Member(sub, "const"); c != nullptr) return std::make_pair(key, c);
+  }
+  return std::nullopt;
 }
 
 // An alternative of anyOf/oneOf that is about the value's kind at all: its type (or enum)
@@ -300,6 +311,39 @@ class Explainer {
       if (Fits(alternatives[i], v)) fitting.push_back(i);
     }
     std::optional<size_t> best;
+    // Tagged alternatives ({"properties": {"op": {"const": "rename"}, ...}} per branch): the
+    // branch whose tag the value carries is the one meant, whatever its other problems.
+    std::vector<size_t> tagged;
+    std::string tag_key;
+    bool one_tag_key = !fitting.empty();
+    for (size_t i : fitting) {
+      const auto tag = Tag(alternatives[i]);
+      if (!tag) {
+        one_tag_key = false;
+        continue;
+      }
+      if (tag_key.empty()) tag_key = tag->first;
+      one_tag_key = one_tag_key && tag->first == tag_key;
+      if (v.is_object() && v.contains(tag->first) && v[tag->first] == *tag->second) {
+        tagged.push_back(i);
+      }
+    }
+    if (tagged.size() == 1) {
+      out.insert(out.end(), each[tagged[0]].begin(), each[tagged[0]].end());
+      return;
+    }
+    if (tagged.empty() && one_tag_key && v.is_object()) {
+      // No branch's tag matches: the tag itself is what is wrong.
+      std::vector<std::string> values;
+      for (size_t i : fitting) values.push_back(w::Literal(*Tag(alternatives[i])->second));
+      const std::string at = PointerAppend(ptr, tag_key);
+      out.push_back({at, v.contains(tag_key)
+                             ? "must be one of " + w::JoinWords(values, "or") + ", got " +
+                                   w::Given(v[tag_key])
+                             : "missing required " + Noun(ptr) + " '" + tag_key + "' (one of " +
+                                   w::JoinWords(values, "or") + ")"});
+      return;
+    }
     if (fitting.size() == 1) best = fitting[0];
     if (fitting.size() > 1) {
       auto fewer = [&](size_t a, size_t b) { return each[a].size() < each[b].size(); };

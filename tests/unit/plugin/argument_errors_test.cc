@@ -272,6 +272,41 @@ TEST(ArgumentErrors, AKeywordWithoutWordsGetsAGenericSentenceAtItsPlace) {
       Lines{At("/labels", "is not a value the driver accepts here (see `chaosrun drivers`)")});
 }
 
+// Tagged alternatives, as the ML driver's schema_drift operations: one oneOf branch per "op",
+// each with its own required members. The branch the value's tag names is the one explained;
+// a tag that names no branch is the problem itself.
+Json TaggedSchema() {
+  auto branch = [](const char* op, Json extra, Json required) {
+    Json props{{"op", {{"const", op}}}, {"field", {{"type", "string"}}}};
+    for (auto& [k, v] : extra.items()) props[k] = v;
+    required.push_back("op");
+    required.push_back("field");
+    return Json{{"type", "object"},
+                {"properties", props},
+                {"required", required},
+                {"additionalProperties", false}};
+  };
+  Json one = Json::array({branch("drop", Json::object(), Json::array()),
+                          branch("rename", {{"to", {{"type", "string"}}}}, Json::array({"to"})),
+                          branch("scale", {{"factor", {{"type", "number"}}}},
+                                 Json::array({"factor"}))});
+  return Json{{"properties", {{"operations", {{"type", "array"}, {"items", {{"oneOf", one}}}}}}}};
+}
+
+TEST(ArgumentErrors, TheBranchATagNamesIsTheOneExplained) {
+  EXPECT_EQ(Errors(TaggedSchema(), R"({"operations": [{"op": "rename", "field": "age"}]})"),
+            Lines{At("/operations/0", "missing required key 'to'")});
+  EXPECT_EQ(Errors(TaggedSchema(),
+                   R"({"operations": [{"op": "scale", "field": "a", "factor": 2, "to": "x"}]})"),
+            Lines{At("/operations/0/to", "unknown key (allowed: op, field, factor)")});
+  EXPECT_EQ(Errors(TaggedSchema(), R"({"operations": [{"op": "shred", "field": "a"}]})"),
+            Lines{At("/operations/0/op",
+                     "must be one of \"drop\", \"rename\" or \"scale\", got string \"shred\"")});
+  EXPECT_TRUE(
+      Errors(TaggedSchema(), R"({"operations": [{"op": "rename", "field": "a", "to": "b"}]})")
+          .empty());
+}
+
 TEST(ArgumentErrors, NoSchemaWordingEverShows) {
   for (const char* v :
        {R"({"nmae": "x"})", "{}", R"({"pids": [1], "name": "x"})", R"({"name": "", "count": 0})",
