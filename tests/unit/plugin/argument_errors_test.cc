@@ -286,10 +286,10 @@ Json TaggedSchema() {
                 {"required", required},
                 {"additionalProperties", false}};
   };
-  Json one = Json::array({branch("drop", Json::object(), Json::array()),
-                          branch("rename", {{"to", {{"type", "string"}}}}, Json::array({"to"})),
-                          branch("scale", {{"factor", {{"type", "number"}}}},
-                                 Json::array({"factor"}))});
+  Json one =
+      Json::array({branch("drop", Json::object(), Json::array()),
+                   branch("rename", {{"to", {{"type", "string"}}}}, Json::array({"to"})),
+                   branch("scale", {{"factor", {{"type", "number"}}}}, Json::array({"factor"}))});
   return Json{{"properties", {{"operations", {{"type", "array"}, {"items", {{"oneOf", one}}}}}}}};
 }
 
