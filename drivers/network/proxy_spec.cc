@@ -129,9 +129,8 @@ std::string CheckRewriteOperations(const json& ops) {
 }
 
 std::string ParseRewriteJson(const json& args, ProxyActionSpec* spec) {
-  if (std::string e =
-          UnknownKey(args, {"api", "api_token_file", "proxy", "operations", "records",
-                            "max_body_bytes", "stream", "toxic_name", "toxicity"});
+  if (std::string e = UnknownKey(args, {"api", "api_token_file", "proxy", "operations", "records",
+                                        "max_body_bytes", "stream", "toxic_name", "toxicity"});
       !e.empty()) {
     return e;
   }

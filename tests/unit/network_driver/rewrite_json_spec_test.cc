@@ -81,8 +81,7 @@ TEST(RewriteJsonSpecTest, RefusalsNameTheMember) {
               HasSubstr("toxic_name may hold only"));
   EXPECT_THAT(Error({{"proxy", "p"}, {"operations", kOps}, {"proxy_api", "http://x:1"}}),
               HasSubstr("proxy_api"));
-  EXPECT_THAT(Error({{"proxy", "p"}, {"operations", kOps}, {"api", "ftp://x"}}),
-              HasSubstr("api"));
+  EXPECT_THAT(Error({{"proxy", "p"}, {"operations", kOps}, {"api", "ftp://x"}}), HasSubstr("api"));
 }
 
 }  // namespace rewrite_json_spec_test
