@@ -16,6 +16,9 @@ fuzz_one() {
   # fuzz_engine runs a whole experiment (threads, a synced ledger, driver calls) per input: a
   # twentieth of the runs keeps it near the other targets' time.
   [ "$name" = fuzz_engine ] && n=$(( runs >= 20 ? runs / 20 : 1 ))
+  # fuzz_python_bridge talks to a real python3 bridge process per input (~10 ms each): a fifth of
+  # the runs keeps it near the others too (it was two thirds of CI's fuzz phase).
+  [ "$name" = fuzz_python_bridge ] && n=$(( runs >= 5 ? runs / 5 : 1 ))
   work="$(mktemp -d)"
   seeds="tests/fuzz/seeds/${name#fuzz_}"
   [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
