@@ -232,7 +232,11 @@ async function main() {
   const c = connect(port);
   c.sock.write("cut");
   const end = await c.done;
-  check(end.closed === true && c.received === "", "a timeout toxic closes with no data",
+  // Closed with nothing relayed. The close is a FIN, or a RST when the proxy closes while the
+  // client's "cut" is still unread in its socket (the kernel's choice, a matter of timing; seen
+  // under ASan in CI): either way the connection ends and no byte came back.
+  const ended = end.closed === true || end.error === "ECONNRESET";
+  check(ended && c.received === "", "a timeout toxic closes with no data",
         { end, received: c.received });
   await cut.remove();
   await slices.remove();
