@@ -32,4 +32,10 @@ std::string PythonStr(const Json& v);
 std::string DumpPretty(const Json& v);
 std::string DumpCompact(const Json& v);
 
+// Offset of the first '[' or '{' that nests arrays/objects deeper than `max` levels (brackets
+// inside strings do not count), or npos. A check before parsing: copying, printing or freeing
+// a deeply nested value recurses once per level. On invalid JSON the answer does not matter,
+// the parser rejects the text anyway.
+size_t FindNestingDeeperThan(std::string_view text, int max);
+
 }  // namespace chaosrun

@@ -57,30 +57,6 @@ std::string ReasonFrom(std::string_view what) {
   return Printable(what);
 }
 
-// Offset of the first '[' or '{' nested deeper than the cap, or npos. Strings are skipped; on
-// invalid JSON the answer does not matter since the parser rejects the text anyway.
-size_t FindTooDeep(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxNestingDepth) return i;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return std::string_view::npos;
-}
-
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool IsJsonPunct(char c) {
   return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',' || c == '"';
@@ -151,7 +127,8 @@ Result<Json> ParseJsonText(std::string_view text, std::string_view name) {
     if (text.starts_with("\xEF\xBB\xBF")) {
       return Err(ErrorAt(text, name, 0, "unexpected UTF-8 BOM (the file must be plain UTF-8)"));
     }
-    if (const size_t deep = FindTooDeep(text); deep != std::string_view::npos) {
+    if (const size_t deep = FindNestingDeeperThan(text, kMaxNestingDepth);
+        deep != std::string_view::npos) {
       return Err(
           ErrorAt(text, name, deep,
                   "nesting too deep (more than " + std::to_string(kMaxNestingDepth) + " levels)"));

@@ -44,29 +44,6 @@ size_t HeadEnd(std::string_view s, size_t from) {
   return std::string_view::npos;
 }
 
-// Deeper than `max` levels of arrays/objects (strings skipped): the parsed value would recurse.
-bool NestsDeeper(std::string_view s, int max) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 std::optional<uint64_t> ParseLength(std::string_view v) {
   v = Trim(v);
   if (v.empty() || v.size() > 18) return std::nullopt;

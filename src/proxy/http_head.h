@@ -38,8 +38,6 @@ bool IsJsonType(std::string_view value);
 // The position just past the empty line that ends a header block in `s`, searching from `from`;
 // npos when it is not there yet.
 size_t HeadEnd(std::string_view s, size_t from);
-// Deeper than `max` levels of arrays/objects (strings skipped): the parsed value would recurse.
-bool NestsDeeper(std::string_view s, int max);
 // A complete header block (start line, fields, empty line); `ok` false when it is not HTTP/1.x
 // or its framing is ambiguous (bad or conflicting Content-Length, folded or bad fields).
 Head ParseHead(std::string_view block, bool request);

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <utility>
 
+#include "common/json.h"
 #include "proxy/http_head.h"
 
 namespace chaosrun::proxy {
@@ -307,7 +308,7 @@ void HttpJsonRewriter::FinishMessage(std::string& out) {
     std::string body = chunked_ ? http_framing::Dechunk(std::string_view(raw_).substr(head_size_))
                                 : raw_.substr(head_size_);
     bool rewritten = false;
-    if (!http_framing::NestsDeeper(body, kMaxJsonDepth)) {
+    if (FindNestingDeeperThan(body, kMaxJsonDepth) == std::string_view::npos) {
       Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
       if (!j.is_discarded() && RewriteJsonRecords(*config_, j)) {
         std::string text;

@@ -3,38 +3,13 @@
 #include <arpa/inet.h>
 
 #include "common/encoding.h"
+#include "common/json.h"
 
 namespace chaosrun::proxy_api {
 
 namespace {
 
 std::string BadBody(std::string_view reason) { return "bad request body: " + std::string(reason); }
-
-// True when arrays/objects nest deeper than `limit` (brackets inside strings do not count).
-// Checked before parsing: copying or printing a deeply nested value recurses once per level.
-bool NestsDeeperThan(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -64,7 +39,7 @@ std::optional<Json> ParseBody(std::string_view body, std::string& error) {
     error = BadBody("EOF");
     return std::nullopt;
   }
-  if (NestsDeeperThan(body, kMaxBodyDepth)) {
+  if (FindNestingDeeperThan(body, kMaxBodyDepth) != std::string_view::npos) {
     error = BadBody("nested deeper than " + std::to_string(kMaxBodyDepth) + " levels");
     return std::nullopt;
   }
